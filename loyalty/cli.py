@@ -1,0 +1,44 @@
+"""The root of the `loyalty` command: one sub-application per command group, and the error policy.
+
+Bad user input raises `surveys.problems.InputError`; here it becomes a printed list of problems and
+exit code 1. Any other exception is a bug and keeps its traceback, but never with local variables: they
+would print respondents' answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+import typer.core
+from typer import _click  # typer vendors click; its Context is what TyperGroup.invoke takes
+
+from loyalty.commands import measure
+from surveys.problems import InputError
+
+
+class _ReportingInputErrors(typer.core.TyperGroup):
+    """Turns `InputError` raised by any sub-command into "Error: …" on stderr and exit code 1."""
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as problems:
+            typer.echo(f"Error: {problems.report()}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_ReportingInputErrors,
+    name="loyalty",
+    help="Customer-loyalty surveys: design, collect, measure, report.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.add_typer(measure.app, name="measure")
+
+
+def main() -> None:
+    """Entry point of the `loyalty` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""Questionnaires and responses: model, item bank, blueprints, renderers, storage, importers."""

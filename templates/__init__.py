@@ -1,0 +1,1 @@
+"""jinja2 templates (printed questionnaire, web form, report) and the one environment factory."""
