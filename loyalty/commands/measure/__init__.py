@@ -1,10 +1,28 @@
-"""`loyalty measure …`: one module per measure, each adding its command to this group."""
+"""`loyalty measure …`: one module per measure, each adding its command to this group.
+
+A measure function raises ValueError on bad input (it knows nothing of files or columns);
+`input_error_from` turns that into the CLI's InputError, naming the data the user gave.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
+
+from surveys.problems import InputError, Problem
 
 app = typer.Typer(
     help="Statistics on a stored wave (--survey S --wave W) or on a data file (--data FILE).",
     no_args_is_help=True,
 )
+
+
+@contextmanager
+def input_error_from(source: str) -> Iterator[None]:
+    """Report a measure's ValueError as a problem with `source` (e.g. "answers.csv"), exit code 1."""
+    try:
+        yield
+    except ValueError as error:
+        raise InputError(f"{source} cannot be measured.", [Problem(source, str(error))]) from None
