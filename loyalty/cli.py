@@ -13,7 +13,7 @@ import typer
 import typer.core
 from typer import _click  # typer vendors click; its Context is what TyperGroup.invoke takes
 
-from loyalty.commands import measure
+from loyalty.commands import measure, survey
 from surveys.problems import InputError
 
 
@@ -36,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+app.add_typer(survey.app, name="survey")
 app.add_typer(measure.app, name="measure")
 
 

@@ -50,7 +50,7 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> DataPath:
             current = current[step]  # type: ignore[index]  # _has checked the step fits the container
         elif step == "[key]":
             continue
-        elif isinstance(current, dict) and isinstance(step, str) and step not in current and _is_tag(step):
+        elif isinstance(current, dict) and isinstance(step, str) and _is_tag(step, current):
             continue  # the union member pydantic tried: not part of the user's file
         else:
             path.append(step)  # a missing key: keep it, the message names it
@@ -59,10 +59,9 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> DataPath:
     return tuple(path)
 
 
-def _is_tag(step: str) -> bool:
-    from surveys.questionnaire import ITEM_TYPES
-
-    return step in ITEM_TYPES or "[" in step or step in ("str", "int", "float", "bool")
+def _is_tag(step: str, mapping: dict[Any, Any]) -> bool:
+    """Whether `step` names the union member pydantic tried rather than a key of `mapping`."""
+    return step == mapping.get("type") or "[" in step or step in ("str", "int", "float", "bool")
 
 
 def _problem(

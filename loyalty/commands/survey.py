@@ -1,0 +1,239 @@
+"""`loyalty survey …`: design questionnaires from the item bank, check them, render them, compare versions."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+
+from surveys.problems import InputError, Problem
+from surveys.questionnaire import LANGUAGES, Construct, Language, Questionnaire
+from surveys.questionnaire_file import load_questionnaire, questionnaire_yaml
+
+app = typer.Typer(help="Design, check and render questionnaires.", no_args_is_help=True)
+
+
+class RenderFormat(StrEnum):
+    PDF = "pdf"
+    HTML = "html"
+
+
+def _language(questionnaire: Questionnaire, language: str | None) -> Language:
+    if language is None:
+        return questionnaire.languages[0]
+    if language not in questionnaire.languages:
+        raise InputError(
+            f"Cannot render in {language!r}.",
+            [
+                Problem(
+                    "--lang",
+                    f"{language!r} is not a language of survey {questionnaire.survey!r}.",
+                    f"Use one of {', '.join(questionnaire.languages)}, or add it to `languages` in the file.",
+                )
+            ],
+        )
+    return language
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise InputError(
+            f"{path} already exists.",
+            [Problem(str(path), "would be overwritten.", "Pass --force to replace it.")],
+        )
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="Questionnaire YAML file.")]) -> None:
+    """Check a questionnaire file and list every problem with its line and a fix.
+
+    Exits 0 when the file is valid, 1 otherwise.
+
+    Example: loyalty survey validate retail-2026.yaml
+    """
+    from surveys.codebook import codebook
+
+    questionnaire = load_questionnaire(file)
+    items = questionnaire.items()
+    typer.echo(
+        f"{file} is valid: survey {questionnaire.survey} version {questionnaire.version}, "
+        f"{len(items)} items ({len(codebook(questionnaire))} answer variables) in "
+        f"{len(questionnaire.sections)} sections, languages {', '.join(questionnaire.languages)}."
+    )
+
+
+@app.command()
+def new(
+    survey: Annotated[
+        str, typer.Argument(help="Survey id: lower-case letters, digits, hyphens (retail-2026).")
+    ],
+    blueprint: Annotated[str, typer.Option(help="quarterly-loyalty, nps-pulse or lost-customer.")] = (
+        "quarterly-loyalty"
+    ),
+    attributes: Annotated[
+        str | None, typer.Option(help='Service attributes for the grids, comma-separated: "价格,服务,配送".')
+    ] = None,
+    languages: Annotated[str, typer.Option(help="Comma-separated: zh-Hans, zh-Hant, en.")] = "zh-Hans,en",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the YAML.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite the output file if it exists.")] = False,
+) -> None:
+    """Write a new, valid questionnaire from a blueprint of the item bank, for you to edit.
+
+    Example: loyalty survey new retail-2026 --blueprint quarterly-loyalty --attributes "价格,服务,配送"
+    --languages zh-Hans,en -o retail-2026.yaml
+    """
+    from surveys.blueprints import new_questionnaire, parse_attribute_names
+
+    output = output or Path(f"{survey}.yaml")
+    _refuse_overwrite(output, force)
+    _check_survey_id(survey)
+    language_list = [language.strip() for language in languages.split(",") if language.strip()]
+    names = parse_attribute_names(attributes) if attributes else None
+    result = new_questionnaire(blueprint, survey, language_list, names)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(questionnaire_yaml(result.questionnaire), encoding="utf-8")
+    typer.echo(f"Wrote {output}: {len(result.questionnaire.items())} items from blueprint {blueprint}.")
+    for note in result.notes:
+        typer.echo(f"Note: {note}")
+
+
+def _check_survey_id(survey: str) -> None:
+    import re
+
+    if not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", survey):
+        raise InputError(
+            f"Cannot make survey {survey!r}.",
+            [
+                Problem(
+                    "SURVEY",
+                    f"{survey!r} is not a valid survey id.",
+                    "Use lower-case letters, digits, hyphens.",
+                )
+            ],
+        )
+
+
+@app.command()
+def bank(
+    construct: Annotated[str | None, typer.Option(help="Only items of this construct, e.g. trust.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the texts shown.")] = "en",
+) -> None:
+    """List the item bank: code, construct, type and wording.
+
+    Example: loyalty survey bank --construct trust --lang zh-Hans
+    """
+    from surveys.bank import load_bank
+
+    if lang not in LANGUAGES:
+        raise InputError("Cannot list the bank.", [Problem("--lang", f"{lang!r} is not a language.", "")])
+    chosen = None
+    if construct is not None:
+        try:
+            chosen = Construct(construct)
+        except ValueError:
+            import difflib
+
+            nearest = difflib.get_close_matches(construct, [c.value for c in Construct], n=1)
+            hint = f'Did you mean "{nearest[0]}"?' if nearest else f"Constructs: {', '.join(Construct)}."
+            raise InputError(
+                "Cannot list the bank.", [Problem("--construct", f"{construct!r} is not a construct.", hint)]
+            ) from None
+    entries = load_bank().by_construct(chosen)
+    for entry in entries:
+        item = entry.item
+        text = item.text.get(cast(Language, lang), "")
+        typer.echo(f"{item.code:<28} {item.construct.value:<24} {item.type:<30} {text}")
+    typer.echo(f"{len(entries)} items.")
+
+
+@app.command()
+def blueprints() -> None:
+    """List the blueprints `loyalty survey new --blueprint` can start from.
+
+    Example: loyalty survey blueprints
+    """
+    from surveys.blueprints import blueprint_names, load_blueprint
+
+    for name in blueprint_names():
+        blueprint = load_blueprint(name)
+        count = sum(len(section.items) for section in blueprint.sections)
+        typer.echo(f"{name:<20} {count:>3} items  {blueprint.description.get('en', '')}")
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="Questionnaire YAML file.")],
+    to: Annotated[RenderFormat, typer.Option(help="pdf (printable A4), html (web form preview) or xlsform.")],
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language; default the survey's first. XLSForm holds all, this one default."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+) -> None:
+    """Render a questionnaire as a printable PDF, a web-form preview or an XLSForm for ODK/Kobo.
+
+    Example: loyalty survey render retail-2026.yaml --to pdf --lang zh-Hans -o retail-2026.pdf
+    """
+    questionnaire = load_questionnaire(file)
+    language = _language(questionnaire, lang)
+    suffix = {RenderFormat.PDF: ".pdf", RenderFormat.HTML: ".html"}[to]
+    output = output or file.with_name(f"{file.stem}.{language}{suffix}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    render_questionnaire(questionnaire, to, language, output)
+    typer.echo(f"Wrote {output}.")
+
+
+def render_questionnaire(
+    questionnaire: Questionnaire, to: RenderFormat, language: Language, output: Path
+) -> None:
+    """Write one rendering of the questionnaire (shared by `render` and `demo`)."""
+    if to is RenderFormat.PDF:
+        from surveys.render.printed import write_printed_questionnaire
+
+        write_printed_questionnaire(questionnaire, language, output)
+    else:
+        from surveys.render.web_form import web_form_html
+
+        output.write_text(web_form_html(questionnaire, language), encoding="utf-8")
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier questionnaire version.")],
+    new: Annotated[Path, typer.Argument(help="The later questionnaire version.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+    fail_on_breaking: Annotated[
+        bool, typer.Option(help="Exit 2 when a change breaks comparability across waves (for CI checks).")
+    ] = False,
+) -> None:
+    """List items added, removed and changed between two questionnaire versions.
+
+    Changes that break comparability across waves (wording, scale, options, direction, routing) are marked.
+
+    Example: loyalty survey diff retail-2026q3.yaml retail-2026q4.yaml
+    """
+    from surveys.questionnaire_diff import diff_questionnaires
+
+    result = diff_questionnaires(load_questionnaire(old), load_questionnaire(new))
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for change in result.survey_changes:
+            typer.echo(f"survey {change.aspect}: {change.detail}")
+        for code in result.added:
+            typer.echo(f"+ {code}  added")
+        for code in result.removed:
+            typer.echo(f"- {code}  removed  [breaks comparability: its trend ends]")
+        for item in result.changed:
+            mark = "  [breaks comparability]" if item.breaks_comparability else ""
+            typer.echo(f"~ {item.code}{mark}")
+            for change in item.changes:
+                flag = " !" if change.breaks_comparability else ""
+                typer.echo(f"    {change.aspect}: {change.detail}{flag}")
+        if not (result.added or result.removed or result.changed or result.survey_changes):
+            typer.echo("No differences.")
+    if fail_on_breaking and result.breaks_comparability:
+        raise typer.Exit(2)
