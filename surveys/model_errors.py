@@ -91,11 +91,11 @@ def _problem(
             full_path, "the item has no `type`.", f"Add `type:`, one of {', '.join(ITEM_TYPES)}."
         )
     if kind in ("literal_error", "enum") and _is_language_key(detail):
-        return source.problem(
-            full_path,
-            f"{_key_input(detail)!r} is not a language of loyalty.",
-            _nearest(str(_key_input(detail)), LANGUAGES, "Languages"),
-        )
+        key_text = str(_key_input(detail))
+        fix = _nearest(key_text, LANGUAGES, "Languages")
+        if " " in key_text:  # `{en: Overall, how satisfied}`: the comma split the text
+            fix += " If this is the rest of a text after a comma, put the whole text in quotes."
+        return source.problem(full_path, f"{key_text!r} is not a language of loyalty.", fix)
     if kind in ("literal_error", "enum"):
         expected = _expected_values(model, data, path)
         return source.problem(

@@ -137,6 +137,14 @@ def test_a_text_in_an_unknown_language_is_reported(tmp_path: Path) -> None:
     assert_problem(result, 14, "'zh-CN' is not a language of loyalty.")
 
 
+def test_a_comma_inside_an_unquoted_text_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
+    result = validate(
+        tmp_path, questionnaire(SATISFACTION.replace("en: Overall satisfaction", "en: Overall, all told"))
+    )
+    assert_problem(result, 14, "'all told' is not a language of loyalty.")
+    assert "put the whole text in quotes" in result.output
+
+
 def test_a_code_that_is_not_an_identifier_is_explained(tmp_path: Path) -> None:
     result = validate(tmp_path, questionnaire(SATISFACTION.replace("code: sat_overall", "code: sat overall")))
     assert_problem(result, 10, "code 'sat overall' is not a valid code. A code starts with a letter")
