@@ -8,6 +8,7 @@ builds into a questionnaire that passes validation.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -70,6 +71,10 @@ REQUIRED_CONSTRUCTS = [
 ]
 LANGUAGE_SUBSETS = [[language] for language in LANGUAGES] + [list(LANGUAGES)]
 BLUEPRINTS = ["quarterly-loyalty", "nps-pulse", "lost-customer"]
+# A space between two Chinese characters or punctuation marks: what a folded YAML line (`>-`) leaves behind.
+STRAY_SPACE = re.compile(
+    r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+)
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +126,8 @@ def test_every_text_of_every_item_is_in_all_three_languages(bank: ItemBank) -> N
         for text in texts_in(entry.item.model_dump()):
             missing = [language for language in LANGUAGES if not str(text.get(language, "")).strip()]
             assert not missing, f"{code} in {entry.file}: {text} lacks {missing}"
+            for language in ("zh-Hans", "zh-Hant"):
+                assert not STRAY_SPACE.search(text[language]), f"{code}: stray space in {text[language]!r}"
 
 
 def test_the_two_chinese_versions_are_not_all_identical(bank: ItemBank) -> None:
@@ -385,6 +392,17 @@ def test_every_blueprint_builds_and_validates_in_every_language(blueprint: str, 
     questionnaire = built(blueprint, languages)
     assert questionnaire.languages == languages
     assert check_questionnaire(questionnaire) == []
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS)
+def test_no_chinese_text_has_a_stray_space(blueprint: str) -> None:
+    """Bank items, glossary rows and the blueprint's own texts, as the questionnaire carries them."""
+    questionnaire = built(
+        blueprint, list(LANGUAGES), [attribute.code for attribute in load_bank().attributes]
+    )
+    for text in texts_in(questionnaire.model_dump()):
+        for language in ("zh-Hans", "zh-Hant"):
+            assert not STRAY_SPACE.search(text[language]), text[language]
 
 
 @pytest.mark.parametrize("blueprint", BLUEPRINTS)
