@@ -7,13 +7,15 @@ would print respondents' answers.
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 import typer.core
 from typer import _click  # typer vendors click; its Context is what TyperGroup.invoke takes
 
-from loyalty.commands import measure, survey
+from loyalty.commands import measure, survey, wave, workspace
+from loyalty.workspace import WorkspaceOptions
 from surveys.problems import InputError
 
 
@@ -36,7 +38,33 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace_directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="LOYALTY_WORKSPACE",
+            help="The workspace folder (default: found upwards).",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="LOYALTY_DATABASE_URL", help="Use this database instead of the workspace's."),
+    ] = None,
+) -> None:
+    """Customer-loyalty surveys: design, collect, measure, report."""
+    ctx.obj = WorkspaceOptions(workspace_directory, database_url)
+
+
+app.command()(workspace.init)
+app.command()(workspace.migrate)
 app.add_typer(survey.app, name="survey")
+app.add_typer(wave.app, name="wave")
 app.add_typer(measure.app, name="measure")
 
 

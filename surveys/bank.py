@@ -62,9 +62,7 @@ class ItemBank:
         return self.items[code].item
 
     def by_construct(self, construct: Construct | None = None) -> list[BankItem]:
-        return [
-            entry for entry in self.items.values() if construct is None or entry.item.construct == construct
-        ]
+        return [entry for entry in self.items.values() if construct is None or entry.item.construct == construct]
 
 
 @cache
@@ -86,9 +84,7 @@ def load_bank(directory: Path = BANK_DIRECTORY) -> ItemBank:
         for index, item in enumerate(result.items):
             where = ("items", index)
             if item.code in items:
-                problems.append(
-                    source.problem((*where, "code"), f"item code {item.code!r} is already in the bank.")
-                )
+                problems.append(source.problem((*where, "code"), f"item code {item.code!r} is already in the bank."))
             problems.extend(_missing_languages(source, where, data["items"][index]))
             items[item.code] = BankItem(item, path.name)
     attributes = _load_attributes(directory, problems)

@@ -59,9 +59,7 @@ def load_blueprint(name: str) -> Blueprint:
     path = BLUEPRINT_DIRECTORY / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(blueprint_names())
-        raise InputError(
-            f"No blueprint {name!r}.", [Problem("--blueprint", f"{name!r} is not a blueprint.", known)]
-        )
+        raise InputError(f"No blueprint {name!r}.", [Problem("--blueprint", f"{name!r} is not a blueprint.", known)])
     source = read_yaml(path, name=f"surveys/blueprints/{path.name}")
     result = validate_model(Blueprint, source.data, source)
     if isinstance(result, list):
@@ -96,10 +94,7 @@ def new_questionnaire(
 
     notes: list[str] = []
     if attributes:
-        rows = [
-            _attribute_row(name, index, bank.attributes, languages, notes)
-            for index, name in enumerate(attributes)
-        ]
+        rows = [_attribute_row(name, index, bank.attributes, languages, notes) for index, name in enumerate(attributes)]
     else:
         glossary = {attribute.code: attribute for attribute in bank.attributes}
         rows = [_row(glossary[code]) for code in blueprint.attributes]

@@ -105,16 +105,10 @@ def item_variables(questionnaire: Questionnaire, item: Item) -> list[Variable]:
             return importance + satisfaction
         case SingleChoice() | MultipleChoice():
             kind: VariableKind = "choice" if isinstance(item, SingleChoice) else "choices"
-            chosen = Variable(
-                item.code, item.code, kind, item.construct, item.text, options=tuple(item.options)
-            )
+            chosen = Variable(item.code, item.code, kind, item.construct, item.text, options=tuple(item.options))
             return [chosen, *_specify_variables(item)]
         case Ranking():
-            return [
-                Variable(
-                    item.code, item.code, "ranking", item.construct, item.text, options=tuple(item.options)
-                )
-            ]
+            return [Variable(item.code, item.code, "ranking", item.construct, item.text, options=tuple(item.options))]
         case Number():
             return [
                 Variable(

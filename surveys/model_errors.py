@@ -23,9 +23,7 @@ from surveys.yaml_source import DataPath, YamlSource
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def validate_model(
-    model: type[Model], data: Any, source: YamlSource, at: DataPath = ()
-) -> Model | list[Problem]:
+def validate_model(model: type[Model], data: Any, source: YamlSource, at: DataPath = ()) -> Model | list[Problem]:
     """The data validated as `model`, or every problem pydantic found, each with its line."""
     try:
         return model.model_validate(data)
@@ -87,9 +85,7 @@ def _problem(
     if kind == "union_tag_not_found":
         from surveys.questionnaire import ITEM_TYPES
 
-        return source.problem(
-            full_path, "the item has no `type`.", f"Add `type:`, one of {', '.join(ITEM_TYPES)}."
-        )
+        return source.problem(full_path, "the item has no `type`.", f"Add `type:`, one of {', '.join(ITEM_TYPES)}.")
     if kind in ("literal_error", "enum") and _is_language_key(detail):
         key_text = str(_key_input(detail))
         fix = _nearest(key_text, LANGUAGES, "Languages")
@@ -98,9 +94,7 @@ def _problem(
         return source.problem(full_path, f"{key_text!r} is not a language of loyalty.", fix)
     if kind in ("literal_error", "enum"):
         expected = _expected_values(model, data, path)
-        return source.problem(
-            full_path, f"{value!r} is not allowed here.", _nearest(str(value), expected, "Allowed")
-        )
+        return source.problem(full_path, f"{value!r} is not allowed here.", _nearest(str(value), expected, "Allowed"))
     if kind == "string_pattern_mismatch" and detail.get("ctx", {}).get("pattern") == CODE_PATTERN:
         return source.problem(
             full_path,

@@ -146,10 +146,7 @@ def _check_codes(questionnaire: Questionnaire) -> Iterator[Finding]:
         )
         if isinstance(item, SingleChoice | MultipleChoice | Ranking):
             yield from _duplicates(
-                [
-                    ((*path, "options", index, "code"), str(option.code))
-                    for index, option in enumerate(item.options)
-                ],
+                [((*path, "options", index, "code"), str(option.code)) for index, option in enumerate(item.options)],
                 "option code",
             )
         if isinstance(item, RatingGrid | ImportanceSatisfactionGrid) and isinstance(item.rows, list):
@@ -164,9 +161,7 @@ def _duplicates(located_codes: list[tuple[DataPath, str]], what: str) -> Iterato
     first_seen: dict[str, DataPath] = {}
     for path, code in located_codes:
         if code in first_seen and first_seen[code] != path:
-            yield Finding(
-                path, f"{what} {code!r} is used twice.", f"Give each {what.split()[0]} its own code."
-            )
+            yield Finding(path, f"{what} {code!r} is used twice.", f"Give each {what.split()[0]} its own code.")
         first_seen.setdefault(code, path)
 
 
@@ -184,9 +179,7 @@ def _scales(item: Item) -> list[tuple[str, Scale]]:
 def _check_items(questionnaire: Questionnaire) -> Iterator[Finding]:
     for section_index, section in enumerate(questionnaire.sections):
         if not section.items:
-            yield Finding(
-                ("sections", section_index, "items"), "the section has no items.", "Add items or remove it."
-            )
+            yield Finding(("sections", section_index, "items"), "the section has no items.", "Add items or remove it.")
     for path, item in _located_items(questionnaire):
         yield from _check_scales(path, item)
         yield from _check_options(path, item)
@@ -205,15 +198,8 @@ def _check_items(questionnaire: Questionnaire) -> Iterator[Finding]:
                 )
         elif isinstance(item, RatingGrid | ImportanceSatisfactionGrid) and not item.rows:
             yield Finding((*path, "rows"), "the grid has no rows.", "Add rows or `rows: attributes`.")
-        if (
-            isinstance(item, Number)
-            and item.min is not None
-            and item.max is not None
-            and item.min >= item.max
-        ):
-            yield Finding(
-                (*path, "min"), f"min {item.min:g} is not below max {item.max:g}.", "Swap or correct them."
-            )
+        if isinstance(item, Number) and item.min is not None and item.max is not None and item.min >= item.max:
+            yield Finding((*path, "min"), f"min {item.min:g} is not below max {item.max:g}.", "Swap or correct them.")
 
 
 def _check_scales(path: ItemPath, item: Item) -> Iterator[Finding]:
@@ -238,11 +224,7 @@ def _check_scales(path: ItemPath, item: Item) -> Iterator[Finding]:
             f"a recommend item is always 0–10, not {item.scale.min}–{item.scale.max}.",
             "Remove `scale:` or use `type: rating` for another scale; NPS needs 0–10.",
         )
-    if (
-        isinstance(item, Rating)
-        and item.correct is not None
-        and not item.scale.min <= item.correct <= item.scale.max
-    ):
+    if isinstance(item, Rating) and item.correct is not None and not item.scale.min <= item.correct <= item.scale.max:
         yield Finding((*path, "correct"), f"correct answer {item.correct} is outside the scale.", "")
 
 
@@ -255,14 +237,8 @@ def _check_options(path: ItemPath, item: Item) -> Iterator[Finding]:
         yield from _exclusive_on_single_choice(path, item.options)
         if item.correct is not None and item.correct not in {option.code for option in item.options}:
             yield Finding((*path, "correct"), f"correct answer {item.correct} is not an option code.", "")
-    if (
-        isinstance(item, Ranking)
-        and item.rank_count is not None
-        and not 1 <= item.rank_count <= len(item.options)
-    ):
-        yield Finding(
-            (*path, "rank_count"), f"rank_count {item.rank_count} is not between 1 and the options.", ""
-        )
+    if isinstance(item, Ranking) and item.rank_count is not None and not 1 <= item.rank_count <= len(item.options):
+        yield Finding((*path, "rank_count"), f"rank_count {item.rank_count} is not between 1 and the options.", "")
     if isinstance(item, MultipleChoice) and item.max_choices is not None and item.max_choices < 1:
         yield Finding((*path, "max_choices"), "max_choices must be at least 1.", "")
 
@@ -283,9 +259,7 @@ def _exclusive_on_single_choice(path: ItemPath, options: list[Option]) -> Iterat
 def _check_show_if(questionnaire: Questionnaire) -> Iterator[Finding]:
     earlier: dict[str, Variable] = {}
     all_codes = {
-        variable.code: variable
-        for item in questionnaire.items()
-        for variable in item_variables(questionnaire, item)
+        variable.code: variable for item in questionnaire.items() for variable in item_variables(questionnaire, item)
     }
     for path, item in _located_items(questionnaire):
         if item.show_if is not None:
@@ -308,9 +282,7 @@ def _check_condition(
         if code in earlier:
             continue
         if code == item.code or (code in all_codes and all_codes[code].item_code == item.code):
-            yield Finding(
-                path, f"show_if of {item.code!r} depends on its own answer.", "Point it at an earlier item."
-            )
+            yield Finding(path, f"show_if of {item.code!r} depends on its own answer.", "Point it at an earlier item.")
         elif code in all_codes:
             yield Finding(
                 path,
@@ -331,9 +303,7 @@ def _check_condition(
 def _check_tested_value(path: DataPath, variable: Variable, value: object) -> Iterator[Finding]:
     if variable.kind in ("choice", "choices") and value not in variable.option_codes:
         codes = ", ".join(str(code) for code in variable.option_codes)
-        yield Finding(
-            path, f"{value!r} is not an option of {variable.code!r}.", f"Its option codes are {codes}."
-        )
+        yield Finding(path, f"{value!r} is not an option of {variable.code!r}.", f"Its option codes are {codes}.")
     if variable.kind != "scale" or not isinstance(value, int | float):
         return
     low, high = variable.minimum, variable.maximum

@@ -77,9 +77,7 @@ def diff_questionnaires(old: Questionnaire, new: Questionnaire) -> Questionnaire
                 changed.append(ItemChanges(code, changes))
     survey_changes = []
     if old.languages != new.languages:
-        survey_changes.append(
-            Change("languages", f"{', '.join(old.languages)} → {', '.join(new.languages)}", False)
-        )
+        survey_changes.append(Change("languages", f"{', '.join(old.languages)} → {', '.join(new.languages)}", False))
     if [row.code for row in old.attributes] != [row.code for row in new.attributes]:
         survey_changes.append(
             Change(

@@ -43,9 +43,7 @@ def questionnaire_from_source(source: YamlSource) -> Questionnaire:
     result = validate_model(Questionnaire, source.data, source)
     if isinstance(result, list):
         raise _problems(source, problems + result)
-    problems.extend(
-        source.problem(finding.path, finding.what, finding.fix) for finding in check_questionnaire(result)
-    )
+    problems.extend(source.problem(finding.path, finding.what, finding.fix) for finding in check_questionnaire(result))
     if problems:
         raise _problems(source, problems)
     return result

@@ -180,9 +180,7 @@ class _Parser:
         if token := self.take("string"):
             return token.text[1:-1]
         found = self.current.text or "the end"
-        raise ShowIfSyntaxError(
-            f"expected a number or a quoted text but found {found!r}", self.current.position
-        )
+        raise ShowIfSyntaxError(f"expected a number or a quoted text but found {found!r}", self.current.position)
 
     def value_list(self) -> tuple[Value, ...]:
         self.expect("punctuation", "[", "'['")

@@ -75,10 +75,7 @@ def parse_yaml(text: str, name: str) -> YamlSource:
         mark = error.problem_mark
         location = f"{name}, line {mark.line + 1}, column {mark.column + 1}" if mark else name
         what = f"is not valid YAML: {error.problem}"
-        fix = (
-            "Check the indentation, and put in quotes a text with ': ' or ' #' in it, "
-            "or with ',' or '?' inside {…}."
-        )
+        fix = "Check the indentation, and put in quotes a text with ': ' or ' #' in it, or with ',' or '?' inside {…}."
         raise InputError(f"{name} cannot be read.", [Problem(location, what, fix)]) from None
     source = YamlSource(name, None)
     if node is not None:

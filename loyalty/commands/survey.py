@@ -67,9 +67,7 @@ def validate(file: Annotated[Path, typer.Argument(help="Questionnaire YAML file.
 
 @app.command()
 def new(
-    survey: Annotated[
-        str, typer.Argument(help="Survey id: lower-case letters, digits, hyphens (retail-2026).")
-    ],
+    survey: Annotated[str, typer.Argument(help="Survey id: lower-case letters, digits, hyphens (retail-2026).")],
     blueprint: Annotated[str, typer.Option(help="quarterly-loyalty, nps-pulse or lost-customer.")] = (
         "quarterly-loyalty"
     ),
@@ -186,9 +184,7 @@ def render(
     typer.echo(f"Wrote {output}.")
 
 
-def render_questionnaire(
-    questionnaire: Questionnaire, to: RenderFormat, language: Language, output: Path
-) -> None:
+def render_questionnaire(questionnaire: Questionnaire, to: RenderFormat, language: Language, output: Path) -> None:
     """Write one rendering of the questionnaire (shared by `render` and `demo`)."""
     if to is RenderFormat.PDF:
         from surveys.render.printed import write_printed_questionnaire
@@ -198,6 +194,51 @@ def render_questionnaire(
         from surveys.render.web_form import web_form_html
 
         output.write_text(web_form_html(questionnaire, language), encoding="utf-8")
+
+
+@app.command()
+def publish(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Questionnaire YAML file.")]) -> None:
+    """Store a questionnaire version in the workspace, so responses can be imported or collected for it.
+
+    Publishing the same file again changes nothing; a changed questionnaire needs a new `version:`.
+
+    Example: loyalty survey publish retail-2026.yaml
+    """
+    from loyalty.workspace import WorkspaceOptions, workspace_session
+    from surveys.storage.survey_versions import publish_questionnaire
+
+    questionnaire = load_questionnaire(file)
+    options: WorkspaceOptions = ctx.obj
+    with workspace_session(options) as session:
+        published = publish_questionnaire(session, questionnaire, file.read_text(encoding="utf-8-sig"))
+    state = "was already published; nothing changed" if published.already_there else "published"
+    typer.echo(f"Survey {published.survey} version {published.version} {state}.")
+
+
+@app.command(name="list")
+def list_(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
+) -> None:
+    """List the surveys published in the workspace, with their versions, waves and responses.
+
+    Example: loyalty survey list --json
+    """
+    from loyalty.workspace import WorkspaceOptions, workspace_session
+    from surveys.storage.survey_versions import list_surveys
+
+    options: WorkspaceOptions = ctx.obj
+    with workspace_session(options) as session:
+        surveys = list_surveys(session)
+    if as_json:
+        typer.echo(json.dumps([survey.as_dict() for survey in surveys], ensure_ascii=False))
+        return
+    for survey in surveys:
+        versions = ",".join(map(str, survey.versions))
+        counts = f"{survey.waves:>3} waves {survey.responses:>8} responses"
+        typer.echo(f"{survey.survey:<24} v{versions:<8} {counts}  {survey.title}")
+    if not surveys:
+        typer.echo("No surveys yet: loyalty survey publish FILE.")
 
 
 @app.command()

@@ -110,9 +110,7 @@ class QuestionnaireView:
 def questionnaire_view(questionnaire: Questionnaire, language: Language) -> QuestionnaireView:
     """The questionnaire in `language`, numbered Q1, Q2, … in order."""
     if language not in questionnaire.languages:
-        raise ValueError(
-            f"language {language!r} is not one of the survey's languages {questionnaire.languages}"
-        )
+        raise ValueError(f"language {language!r} is not one of the survey's languages {questionnaire.languages}")
     phrases = PHRASES[language]
     numbers = {item.code: number for number, item in enumerate(questionnaire.items(), start=1)}
     variables = {variable.code: variable for variable in codebook(questionnaire)}
@@ -120,12 +118,9 @@ def questionnaire_view(questionnaire: Questionnaire, language: Language) -> Ques
     sections = []
     for section in questionnaire.sections:
         items = [
-            _item_view(questionnaire, item, numbers[item.code], language, phrases, routing)
-            for item in section.items
+            _item_view(questionnaire, item, numbers[item.code], language, phrases, routing) for item in section.items
         ]
-        sections.append(
-            SectionView(section.code, section.title[language], _text(section.intro, language), items)
-        )
+        sections.append(SectionView(section.code, section.title[language], _text(section.intro, language), items))
     return QuestionnaireView(
         survey=questionnaire.survey,
         version=questionnaire.version,
@@ -143,10 +138,7 @@ def _text(text: Text | None, language: Language) -> str:
 
 
 def _points(scale: Scale, language: Language) -> list[PointView]:
-    return [
-        PointView(value, _text(scale.labels.get(value), language))
-        for value in range(scale.min, scale.max + 1)
-    ]
+    return [PointView(value, _text(scale.labels.get(value), language)) for value in range(scale.min, scale.max + 1)]
 
 
 def _item_view(
@@ -181,24 +173,19 @@ def _item_view(
             elif isinstance(item, MultipleChoice):
                 base["max_choices"] = item.max_choices
                 default = (
-                    phrases["tick_up_to"].format(count=item.max_choices)
-                    if item.max_choices
-                    else phrases["tick_all"]
+                    phrases["tick_up_to"].format(count=item.max_choices) if item.max_choices else phrases["tick_all"]
                 )
                 base["instruction"] = base["instruction"] or default
             else:
                 base["rank_count"] = item.rank_count
-                default = (
-                    phrases["rank_top"].format(count=item.rank_count) if item.rank_count else phrases["rank"]
-                )
+                default = phrases["rank_top"].format(count=item.rank_count) if item.rank_count else phrases["rank"]
                 base["instruction"] = base["instruction"] or default
         case Rating() | Recommend():
             base["points"] = _points(item.scale, language)
         case RatingGrid():
             base["points"] = _points(item.scale, language)
             base["rows"] = [
-                RowView(variable.code, variable.text[language])
-                for variable in item_variables(questionnaire, item)
+                RowView(variable.code, variable.text[language]) for variable in item_variables(questionnaire, item)
             ]
         case ImportanceSatisfactionGrid():
             variables = item_variables(questionnaire, item)
@@ -243,21 +230,15 @@ class _Routing:
                 symbol = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}[operator]
                 return f"{subject} {symbol} {value}"
             case Contains(variable, value):
-                return phrases["has"].format(
-                    number=self._number(variable), value=self._option_text(variable, value)
-                )
+                return phrases["has"].format(number=self._number(variable), value=self._option_text(variable, value))
             case Membership(variable, values, negated):
                 separator = "、" if self.language.startswith("zh") else ", "
                 listed = separator.join(f"“{self._option_text(variable, value)}”" for value in values)
-                return phrases["not_in" if negated else "in"].format(
-                    number=self._number(variable), values=listed
-                )
+                return phrases["not_in" if negated else "in"].format(number=self._number(variable), values=listed)
             case All(parts):
                 return f"{space}{phrases['and']}{space}".join(self.describe(part) for part in parts)
             case AnyOf(parts):
-                return (
-                    "(" + f"{space}{phrases['or']}{space}".join(self.describe(part) for part in parts) + ")"
-                )
+                return "(" + f"{space}{phrases['or']}{space}".join(self.describe(part) for part in parts) + ")"
             case Not(part):
                 return f"{phrases['not']}{space}({self.describe(part)})"
 

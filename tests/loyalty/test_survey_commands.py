@@ -57,10 +57,7 @@ def test_new_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "would be overwritten. Pass --force to replace it." in result.output
     assert output.read_text() == "mine"
-    assert (
-        run("survey", "new", "pulse-2026", "--blueprint", "nps-pulse", "-o", str(output), "--force").exit_code
-        == 0
-    )
+    assert run("survey", "new", "pulse-2026", "--blueprint", "nps-pulse", "-o", str(output), "--force").exit_code == 0
 
 
 def test_new_explains_a_wrong_blueprint_language_or_id(tmp_path: Path) -> None:
@@ -68,9 +65,7 @@ def test_new_explains_a_wrong_blueprint_language_or_id(tmp_path: Path) -> None:
     result = run("survey", "new", "pulse-2026", "--blueprint", "nps", "-o", output)
     assert result.exit_code == 1
     assert "'nps' is not a blueprint." in result.output
-    result = run(
-        "survey", "new", "pulse-2026", "--blueprint", "nps-pulse", "--languages", "zh-CN", "-o", output
-    )
+    result = run("survey", "new", "pulse-2026", "--blueprint", "nps-pulse", "--languages", "zh-CN", "-o", output)
     assert result.exit_code == 1
     assert "'zh-CN' is not a language of loyalty. Use zh-Hans, zh-Hant, en." in result.output
     result = run("survey", "new", "Pulse 2026", "--blueprint", "nps-pulse", "-o", output)

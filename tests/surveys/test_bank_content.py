@@ -72,9 +72,7 @@ REQUIRED_CONSTRUCTS = [
 LANGUAGE_SUBSETS = [[language] for language in LANGUAGES] + [list(LANGUAGES)]
 BLUEPRINTS = ["quarterly-loyalty", "nps-pulse", "lost-customer"]
 # A space between two Chinese characters or punctuation marks: what a folded YAML line (`>-`) leaves behind.
-STRAY_SPACE = re.compile(
-    r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
-)
+STRAY_SPACE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +130,7 @@ def test_every_text_of_every_item_is_in_all_three_languages(bank: ItemBank) -> N
 
 def test_the_two_chinese_versions_are_not_all_identical(bank: ItemBank) -> None:
     """繁體 is written for Taiwan and Hong Kong readers, so most question texts differ from 简体."""
-    differing = [
-        entry for entry in bank.items.values() if entry.item.text["zh-Hans"] != entry.item.text["zh-Hant"]
-    ]
+    differing = [entry for entry in bank.items.values() if entry.item.text["zh-Hans"] != entry.item.text["zh-Hant"]]
     assert len(differing) >= 0.9 * len(bank.items)
 
 
@@ -357,9 +353,7 @@ def test_every_attribute_name_belongs_to_one_attribute_only(bank: ItemBank) -> N
     ],
 )
 def test_attribute_names_in_any_language_map_to_glossary_wording(names: str, codes: list[str]) -> None:
-    result = new_questionnaire(
-        "quarterly-loyalty", "retail-2026", ["zh-Hans", "en"], parse_attribute_names(names)
-    )
+    result = new_questionnaire("quarterly-loyalty", "retail-2026", ["zh-Hans", "en"], parse_attribute_names(names))
     assert result.notes == []
     assert [row.code for row in result.questionnaire.attributes] == codes
     glossary = {attribute.code: attribute for attribute in load_bank().attributes}
@@ -397,9 +391,7 @@ def test_every_blueprint_builds_and_validates_in_every_language(blueprint: str, 
 @pytest.mark.parametrize("blueprint", BLUEPRINTS)
 def test_no_chinese_text_has_a_stray_space(blueprint: str) -> None:
     """Bank items, glossary rows and the blueprint's own texts, as the questionnaire carries them."""
-    questionnaire = built(
-        blueprint, list(LANGUAGES), [attribute.code for attribute in load_bank().attributes]
-    )
+    questionnaire = built(blueprint, list(LANGUAGES), [attribute.code for attribute in load_bank().attributes])
     for text in texts_in(questionnaire.model_dump()):
         for language in ("zh-Hans", "zh-Hant"):
             assert not STRAY_SPACE.search(text[language]), text[language]

@@ -48,9 +48,7 @@ def test_chinese_questions_are_extractable_and_set_in_an_embedded_cjk_font(
 
 def test_traditional_chinese_uses_the_traditional_face(tmp_path: Path) -> None:
     text = (DATA / "small.yaml").read_text(encoding="utf-8")
-    traditional = text.replace("languages: [zh-Hans, en]", "languages: [zh-Hant]").replace(
-        "zh-Hans:", "zh-Hant:"
-    )
+    traditional = text.replace("languages: [zh-Hans, en]", "languages: [zh-Hant]").replace("zh-Hans:", "zh-Hant:")
     questionnaire = parse_questionnaire(traditional)
     path = tmp_path / "q.pdf"
     write_printed_questionnaire(questionnaire, "zh-Hant", path)
@@ -76,8 +74,7 @@ def test_grids_have_one_row_per_attribute_and_both_scales(small: Questionnaire) 
 def long_questionnaire(items: int) -> Questionnaire:
     """Many six-option questions, so that the page must break somewhere between them."""
     options = "".join(
-        f"          - {{code: {code}, text: {{en: Option {code} of question QNUM}}}}\n"
-        for code in range(1, 7)
+        f"          - {{code: {code}, text: {{en: Option {code} of question QNUM}}}}\n" for code in range(1, 7)
     )
     body = "".join(
         f"      - code: q{number}\n        type: single_choice\n        construct: demographics\n"

@@ -29,9 +29,7 @@ def test_identical_versions_have_no_differences(tmp_path: Path) -> None:
 
 
 def test_reworded_question_breaks_comparability(tmp_path: Path) -> None:
-    code, output = diff(
-        tmp_path, small().replace("en: Overall satisfaction", 'en: "Overall, how satisfied are you"')
-    )
+    code, output = diff(tmp_path, small().replace("en: Overall satisfaction", 'en: "Overall, how satisfied are you"'))
     assert code == 0
     assert "~ sat_overall  [breaks comparability]" in output
     assert "wording: question text changed in en !" in output
@@ -67,10 +65,7 @@ def test_ci_mode_exits_2_on_a_breaking_change(tmp_path: Path) -> None:
     text = small().replace("show_if: complained == 1 and recommend <= 6", "show_if: complained == 1")
     code, output = diff(tmp_path, text, "--fail-on-breaking")
     assert code == 2
-    assert (
-        "routing: show_if complained == 1 and recommend <= 6 → complained == 1: a different group answers"
-        in output
-    )
+    assert "routing: show_if complained == 1 and recommend <= 6 → complained == 1: a different group answers" in output
 
 
 def test_option_wording_and_new_attribute_rows(tmp_path: Path) -> None:

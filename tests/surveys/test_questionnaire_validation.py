@@ -115,25 +115,17 @@ def test_a_key_written_twice_is_reported_not_silently_overwritten(tmp_path: Path
 
 
 def test_an_unknown_construct_suggests_the_nearest(tmp_path: Path) -> None:
-    result = validate(
-        tmp_path, questionnaire(SATISFACTION.replace("overall_satisfaction", "overal_satisfaction"))
-    )
-    assert_problem(
-        result, 12, "'overal_satisfaction' is not allowed here. Did you mean \"overall_satisfaction\"?"
-    )
+    result = validate(tmp_path, questionnaire(SATISFACTION.replace("overall_satisfaction", "overal_satisfaction")))
+    assert_problem(result, 12, "'overal_satisfaction' is not allowed here. Did you mean \"overall_satisfaction\"?")
 
 
 def test_an_unknown_language_suggests_a_known_one(tmp_path: Path) -> None:
-    result = validate(
-        tmp_path, questionnaire(SATISFACTION, header=HEADER.replace("[zh-Hans, en]", "[zh-Hans, eng]"))
-    )
+    result = validate(tmp_path, questionnaire(SATISFACTION, header=HEADER.replace("[zh-Hans, en]", "[zh-Hans, eng]")))
     assert_problem(result, 2, "'eng' is not allowed here. Did you mean \"en\"?")
 
 
 def test_a_text_in_an_unknown_language_is_reported(tmp_path: Path) -> None:
-    result = validate(
-        tmp_path, questionnaire(SATISFACTION.replace("en: Overall", "zh-CN: 总体, en: Overall"))
-    )
+    result = validate(tmp_path, questionnaire(SATISFACTION.replace("en: Overall", "zh-CN: 总体, en: Overall")))
     assert_problem(result, 14, "'zh-CN' is not a language of loyalty.")
 
 
@@ -151,12 +143,8 @@ def test_a_code_that_is_not_an_identifier_is_explained(tmp_path: Path) -> None:
 
 
 def test_a_survey_id_with_capitals_is_explained(tmp_path: Path) -> None:
-    result = validate(
-        tmp_path, questionnaire(SATISFACTION, header=HEADER.replace("retail-2026", "Retail 2026"))
-    )
-    assert_problem(
-        result, 1, "survey id 'Retail 2026' is not valid. Use lower-case letters, digits and hyphens"
-    )
+    result = validate(tmp_path, questionnaire(SATISFACTION, header=HEADER.replace("retail-2026", "Retail 2026")))
+    assert_problem(result, 1, "survey id 'Retail 2026' is not valid. Use lower-case letters, digits and hyphens")
 
 
 def test_a_duplicate_item_code_is_reported_at_the_second(tmp_path: Path) -> None:
@@ -199,9 +187,7 @@ def test_a_show_if_pointing_forward_is_reported(tmp_path: Path) -> None:
 def test_a_show_if_pointing_at_a_missing_item_suggests_the_nearest(tmp_path: Path) -> None:
     follow_up = SATISFACTION.replace("code: sat_overall", "code: follow_up") + "  show_if: complaned == 1\n"
     result = validate(tmp_path, questionnaire(COMPLAINED, follow_up))
-    assert_problem(
-        result, 23, "show_if refers to 'complaned', which is not an item. Did you mean \"complained\"?"
-    )
+    assert_problem(result, 23, "show_if refers to 'complaned', which is not an item. Did you mean \"complained\"?")
 
 
 def test_a_show_if_on_its_own_answer_is_reported(tmp_path: Path) -> None:

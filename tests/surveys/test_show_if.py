@@ -139,8 +139,6 @@ def _text(condition: object) -> str:
 
 
 @given(conditions, st.dictionaries(codes, st.integers(-5, 99)))
-def test_written_conditions_read_back_to_the_same_decision(
-    condition: object, answers: dict[str, int]
-) -> None:
+def test_written_conditions_read_back_to_the_same_decision(condition: object, answers: dict[str, int]) -> None:
     parsed = parse_condition(_text(condition))
     assert is_shown(parsed, answers) == is_shown(condition, answers)  # type: ignore[arg-type]

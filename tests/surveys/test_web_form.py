@@ -62,11 +62,7 @@ def test_the_preview_cannot_submit_and_says_so() -> None:
 
 
 def test_respondent_text_in_the_questionnaire_is_escaped() -> None:
-    text = (
-        (DATA / "small.yaml")
-        .read_text(encoding="utf-8")
-        .replace("Overall satisfaction", "<script>x()</script>")
-    )
+    text = (DATA / "small.yaml").read_text(encoding="utf-8").replace("Overall satisfaction", "<script>x()</script>")
     path = DATA.parent / "escaped.yaml"
     from surveys.questionnaire_file import parse_questionnaire
 
