@@ -1,0 +1,97 @@
+"""The platform-neutral shape every importer reads an export into: columns described once, rows of cells.
+
+A platform reader (`surveys/importers/wjx.py`, `tencent.py`, `qualtrics.py`, `limesurvey.py`, `tabular.py`)
+knows its platform's quirks and nothing of our questionnaires: it turns the file into an `ExportTable`.
+What follows is the same for every platform: columns are matched to the questionnaire's variables
+(`column_matching`), cells become answer values (`answer_coding`), responses are checked and stored.
+
+Rules for readers:
+- One `ExportColumn` per question, per grid row, or per "please specify" text. A platform that spreads a
+  multiple choice or a ranking over one column per option (问卷星's `第3题(选项)`, LimeSurvey's
+  `Q5[SQ001]`) collapses them into one column whose cells are tuples of `Choice`.
+- A cell is what the respondent gave, as the platform wrote it, parsed only as far as the platform's own
+  syntax goes: `Choice(label="3分")` from a by-text download, `Choice(code=4)` from a by-code download,
+  both when a reader has both files; a plain `str` for free text or an unlabelled number as written.
+  Matching labels and codes to our option codes happens later, once, for every platform.
+- An absent answer is `None` when the platform left the cell empty, or a `Missing` with the reason when the
+  platform says why (问卷星's −3 or "(跳过)": the question was skipped by routing).
+- `row_number` is the line a user sees in a spreadsheet (the first data row under one header row is 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+
+class Missing(StrEnum):
+    """Why an answer is absent, when the platform says so."""
+
+    NOT_SHOWN = "not_shown"  # routing skipped the question (问卷星 −3, "(跳过)")
+    NOT_CHOSEN = "not_chosen"  # a ranking position left empty (问卷星 −2)
+    SCREENED_OUT = "screened_out"  # the respondent was screened out before this question
+    REFUSED = "refused"  # an explicit "prefer not to say" code the platform marks as missing
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One chosen option as a platform records it: by label, by the platform's code, or both."""
+
+    label: str | None = None
+    code: int | None = None  # the platform's own code; for 问卷星 the option's 1-based position
+    specify: str | None = None  # the "other, please specify" text that came with it
+
+
+Cell = None | str | float | Missing | Choice | tuple[Choice, ...]  # a tuple: several choices, or a ranking in order
+
+MetadataField = Literal[
+    "response_id",  # the platform's id of the response (问卷星 序号, Qualtrics ResponseId)
+    "respondent_key",  # a customer or panel id that links to CRM records
+    "started_at",
+    "submitted_at",
+    "duration_seconds",
+    "status",  # complete, partial, screened_out
+    "ip_address",
+    "ip_location",  # e.g. 上海-上海, from 问卷星's "183.192.16.69(上海-上海)"
+    "channel",  # 来源 / Distribution Channel
+    "channel_detail",
+    "user_agent",
+    "name",
+    "phone",
+    "email",
+    "wechat",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportColumn:
+    """What one (logical) column of an export holds."""
+
+    position: int  # 0-based position of its first physical column in the file
+    header: str  # as written in the file
+    role: Literal["answer", "specify", "metadata", "ignored"]
+    question_number: int | None = None  # the platform's question number (问卷星 "3、…", 腾讯 "3.")
+    question_text: str | None = None  # the question's wording as the platform wrote it
+    part: str | None = None  # a grid row's label (matrix rows) or, for role specify, the option it belongs to
+    key: str | None = None  # a platform's stable key (Qualtrics ImportId, LimeSurvey question code)
+    metadata: MetadataField | None = None  # for role metadata: which field
+    options: tuple[str, ...] = ()  # option labels in platform order, when the export shows them
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    row_number: int  # the line a user sees in a spreadsheet
+    cells: tuple[Cell, ...]  # one per ExportColumn, in the same order
+
+
+@dataclass
+class ExportTable:
+    """An export read by a platform reader; `rows` is consumed once (readers stream large files)."""
+
+    format: str  # wjx, tencent, qualtrics, limesurvey, csv, xlsx, sav
+    source: str  # the file name(s) as the user gave them, for messages
+    columns: list[ExportColumn]
+    rows: Iterator[ExportRow]
+    notes: list[str] = field(default_factory=list)  # what the reader noticed and the user should know
