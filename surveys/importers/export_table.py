@@ -84,6 +84,7 @@ class ExportColumn:
 class ExportRow:
     row_number: int  # the line a user sees in a spreadsheet
     cells: tuple[Cell, ...]  # one per ExportColumn, in the same order
+    raw: tuple[str, ...] = ()  # the physical row as text, unchanged: what a quarantine file gets back
 
 
 @dataclass
@@ -95,3 +96,7 @@ class ExportTable:
     columns: list[ExportColumn]
     rows: Iterator[ExportRow]
     notes: list[str] = field(default_factory=list)  # what the reader noticed and the user should know
+    # What Choice.code means in this export: the option's value (SPSS, Qualtrics numeric) or its 1-based
+    # position among the options (问卷星's by-code download, where code 4 on a 0–10 scale means "3分").
+    choice_codes: Literal["value", "position"] = "value"
+    raw_header: tuple[str, ...] = ()  # the physical header row(s) as text, for the quarantine file

@@ -88,6 +88,8 @@ class ResponseRecord(SQLModel, table=True):
     status: str = Field(default="complete", max_length=16)  # complete, partial, screened_out
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     missing: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # What the platform recorded about the response besides answers (channel, IP city, pseudonymised IP …)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class CustomerRecord(SQLModel, table=True):

@@ -132,6 +132,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("missing", sa.JSON(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["import_batch.id"],
