@@ -40,7 +40,8 @@ class Variable:
     item_code: str
     kind: VariableKind
     construct: Construct
-    text: Text
+    text: Text  # the row's text for a grid row, the question's otherwise
+    item_text: Text  # the question's text
     direction: Direction | None = None
     minimum: float | None = None  # scale or number bounds
     maximum: float | None = None
@@ -105,10 +106,16 @@ def item_variables(questionnaire: Questionnaire, item: Item) -> list[Variable]:
             return importance + satisfaction
         case SingleChoice() | MultipleChoice():
             kind: VariableKind = "choice" if isinstance(item, SingleChoice) else "choices"
-            chosen = Variable(item.code, item.code, kind, item.construct, item.text, options=tuple(item.options))
+            chosen = Variable(
+                item.code, item.code, kind, item.construct, item.text, item.text, options=tuple(item.options)
+            )
             return [chosen, *_specify_variables(item)]
         case Ranking():
-            return [Variable(item.code, item.code, "ranking", item.construct, item.text, options=tuple(item.options))]
+            return [
+                Variable(
+                    item.code, item.code, "ranking", item.construct, item.text, item.text, options=tuple(item.options)
+                )
+            ]
         case Number():
             return [
                 Variable(
@@ -117,13 +124,14 @@ def item_variables(questionnaire: Questionnaire, item: Item) -> list[Variable]:
                     "number",
                     item.construct,
                     item.text,
+                    item.text,
                     direction=item.direction,
                     minimum=item.min,
                     maximum=item.max,
                 )
             ]
         case FreeText():
-            return [Variable(item.code, item.code, "text", item.construct, item.text)]
+            return [Variable(item.code, item.code, "text", item.construct, item.text, item.text)]
     raise TypeError(f"unknown item type {type(item).__name__}")  # pragma: no cover - the union is closed
 
 
@@ -142,6 +150,7 @@ def _scale_variable(
         "scale",
         construct,
         text,
+        item.text,
         direction=direction,
         minimum=scale.min,
         maximum=scale.max,
@@ -158,4 +167,4 @@ def specify_code(item_code: str) -> str:
 def _specify_variables(item: SingleChoice | MultipleChoice) -> list[Variable]:
     if not any(option.specify for option in item.options):
         return []
-    return [Variable(specify_code(item.code), item.code, "text", item.construct, item.text)]
+    return [Variable(specify_code(item.code), item.code, "text", item.construct, item.text, item.text)]

@@ -1,0 +1,387 @@
+"""Importing an export into a wave: match columns, code and check every answer, store — losing nothing.
+
+Every row read ends up stored, rejected with its reasons, or counted as a duplicate of a response already
+stored (read = stored + rejected + duplicates). The whole import is one database transaction: by default any
+problem stores nothing; with a quarantine file the valid rows are stored and the rejected ones written
+there unchanged with their reasons; killing the process mid-import leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from surveys.codebook import codebook
+from surveys.importers.answer_coding import AnswerError, code_answer
+from surveys.importers.column_matching import ColumnMatch, Matching, match_columns
+from surveys.importers.export_table import Cell, Choice, ExportRow, ExportTable, MetadataField, Missing
+from surveys.importers.pseudonyms import Pseudonymiser
+from surveys.importers.response_checks import ResponseChecker
+from surveys.problems import InputError, Problem
+from surveys.storage.survey_versions import stored_questionnaire
+from surveys.storage.tables import ImportBatchRecord, RespondentRecord, ResponseRecord
+from surveys.storage.waves import wave_for_import
+
+IGNORE = "ignore"  # a mapping to this leaves a column out, knowingly
+_CHUNK = 2000  # rows per insert: large enough to be fast, small enough to keep memory flat
+_SHOWN_PROBLEMS = 200  # problems listed on screen; the quarantine file has every one
+_PERSONAL: tuple[MetadataField, ...] = ("name", "phone", "email", "wechat")
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    survey: str
+    wave: str
+    mapping: dict[str, str] = field(default_factory=dict)
+    quarantine: Path | None = None
+    dry_run: bool = False
+    keep_identifiers: bool = False
+    timezone: str = "Asia/Shanghai"  # for timestamps the export writes without a zone
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    format: str
+    survey: str
+    wave: str
+    wave_created: bool = False
+    read: int = 0
+    stored: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    already_imported: bool = False
+    dry_run: bool = False
+    matched: dict[str, str] = field(default_factory=dict)  # header → variable
+    variables_without_column: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def file_digest(paths: list[Path]) -> str:
+    """sha256 over the files' bytes in order: the same files give the same digest."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def import_responses(
+    session: Session,
+    table: ExportTable,
+    options: ImportOptions,
+    digest: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import `table` into wave `options.wave` of `options.survey`; see the module docstring."""
+    version_id, questionnaire = stored_questionnaire(session, options.survey)
+    summary = ImportSummary(table.source, table.format, options.survey, options.wave, dry_run=options.dry_run)
+    summary.notes.extend(table.notes)
+    wave, summary.wave_created = wave_for_import(session, options.survey, options.wave)
+    assert wave.id is not None  # flushed by wave_for_import
+
+    earlier = session.exec(
+        select(ImportBatchRecord).where(ImportBatchRecord.wave_id == wave.id, ImportBatchRecord.sha256 == digest)
+    ).first()
+    if earlier is not None:
+        summary.already_imported = True
+        summary.read = summary.duplicates = earlier.read
+        return summary
+
+    matching = _match(table, questionnaire, options)
+    summary.matched = {match.column.header: match.variable.code for match in matching.matches}
+    summary.variables_without_column = [v.code for v in matching.variables_without_column(codebook(questionnaire))]
+    run = _Run(session, table, options, matching, ResponseChecker(questionnaire, set(summary.matched.values())))
+    run.stored_ids = set(
+        session.exec(
+            select(ResponseRecord.platform_response_id).where(
+                ResponseRecord.wave_id == wave.id, ResponseRecord.source == table.format
+            )
+        ).all()
+    )
+    batch = ImportBatchRecord(
+        wave_id=wave.id, kind="responses", file_names=table.source, sha256=digest, format=table.format,
+        read=0, stored=0, rejected=0, duplicates=0, imported_at=datetime.now(UTC),
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    run.import_rows(wave.id, version_id, batch.id, progress)
+
+    summary.read, summary.stored = run.read, run.stored
+    summary.rejected, summary.duplicates = len(run.rejected), run.duplicates
+    batch.read, batch.stored, batch.rejected, batch.duplicates = run.read, run.stored, len(run.rejected), run.duplicates
+    if run.rejected and options.quarantine is None:
+        raise _rejection(table.source, run)
+    if options.quarantine is not None and run.rejected:
+        _write_quarantine(options.quarantine, table, run.rejected)
+    if options.dry_run:
+        session.rollback()
+    return summary
+
+
+def _match(table: ExportTable, questionnaire: Any, options: ImportOptions) -> Matching:
+    ignored = {header for header, target in options.mapping.items() if target == IGNORE}
+    columns = [column for column in table.columns if column.header not in ignored and (column.key not in ignored)]
+    mapping = {header: target for header, target in options.mapping.items() if target != IGNORE}
+    matching = match_columns(columns, questionnaire, mapping)
+    problems = list(matching.problems)
+    for column in matching.unmatched:
+        problems.append(
+            Problem(
+                f"column {column.header}",
+                "matches no item of the questionnaire.",
+                f"Map it in --mapping (`{column.header}: ITEM_CODE`, or `{column.header}: ignore` to leave it out).",
+            )
+        )
+    if problems:
+        raise InputError(f"{table.source} does not fit survey {options.survey!r}; nothing was imported.", problems)
+    return matching
+
+
+@dataclass
+class _Rejected:
+    row: ExportRow
+    reasons: list[str]
+
+
+class _Run:
+    """One pass over the rows: code, check, store in chunks, remember rejections."""
+
+    def __init__(
+        self, session: Session, table: ExportTable, options: ImportOptions, matching: Matching, checker: ResponseChecker
+    ) -> None:
+        self.session = session
+        self.table = table
+        self.options = options
+        self.matching = matching
+        self.checker = checker
+        self.positions = {id(column): index for index, column in enumerate(table.columns)}
+        self.pseudonyms = Pseudonymiser.for_workspace(session)
+        self.zone = ZoneInfo(options.timezone)
+        self.stored_ids: set[str | None] = set()
+        self.seen_ids: dict[str, int] = {}
+        self.seen_respondents: dict[str, int] = {}
+        self.respondent_ids: dict[str, int] = {}
+        self.read = self.stored = self.duplicates = 0
+        self.rejected: list[_Rejected] = []
+        self.pending: list[dict[str, Any]] = []
+
+    def import_rows(
+        self, wave_id: int, version_id: int, batch_id: int | None, progress: Callable[[int], None] | None
+    ) -> None:
+        for row in self.table.rows:
+            self.read += 1
+            record = self._record(row)
+            if record is None:
+                continue
+            record.update(wave_id=wave_id, survey_version_id=version_id, batch_id=batch_id)
+            self.pending.append(record)
+            if len(self.pending) >= _CHUNK:
+                self._flush()
+            if progress is not None and self.read % 1000 == 0:
+                progress(self.read)
+        self._flush()
+        if progress is not None:
+            progress(self.read)
+
+    def _record(self, row: ExportRow) -> dict[str, Any] | None:
+        reasons: list[str] = []
+        answers: dict[str, Any] = {}
+        missing: dict[str, str] = {}
+        for match in self.matching.matches:
+            cell = self._cell(row, match)
+            try:
+                coded = code_answer(cell, match.variable, self.table.choice_codes)
+            except AnswerError as problem:
+                reasons.append(
+                    f"column {match.column.header}: {_cell_text(cell)} — {problem.what} {problem.fix}".strip()
+                )
+                continue
+            if coded.value is not None:
+                answers[match.variable.code] = coded.value
+            elif coded.missing is not None:
+                missing[match.variable.code] = coded.missing.value
+            if coded.specify:
+                answers[f"{match.variable.item_code}_other"] = coded.specify
+        metadata = {field: self._metadata_cell(row, field) for field in self.matching.metadata}
+        status = _status(metadata.get("status"))
+        for found in self.checker.problems(answers, complete=status == "complete"):
+            reasons.append(f"{found.variable}: {found.what} {found.fix}".strip())
+
+        response_id = (
+            _text(metadata.get("response_id"))
+            or "row:"
+            + hashlib.sha256(
+                "\x1f".join(row.raw or tuple(_cell_text(cell) for cell in row.cells)).encode("utf-8")
+            ).hexdigest()[:32]
+        )
+        if response_id in self.stored_ids:
+            self.duplicates += 1
+            return None
+        if response_id in self.seen_ids:
+            reasons.append(f"response id {response_id!r} already appears on row {self.seen_ids[response_id]}.")
+        respondent_key = _text(metadata.get("respondent_key"))
+        if respondent_key:
+            if respondent_key in self.seen_respondents:
+                row_before = self.seen_respondents[respondent_key]
+                reasons.append(f"respondent {respondent_key!r} already answered this wave on row {row_before}.")
+            else:
+                self.seen_respondents[respondent_key] = row.row_number
+        try:
+            started = self._time(metadata.get("started_at"))
+            submitted = self._time(metadata.get("submitted_at"))
+            duration = _seconds(metadata.get("duration_seconds"))
+        except ValueError as error:
+            reasons.append(str(error))
+            started = submitted = None
+            duration = None
+        if reasons:
+            self.rejected.append(_Rejected(row, reasons))
+            return None
+        self.seen_ids[response_id] = row.row_number
+        if duration is None and started and submitted:
+            duration = (submitted - started).total_seconds()
+        return {
+            "source": self.table.format,
+            "platform_response_id": response_id,
+            "respondent_id": self._respondent(respondent_key, metadata) if respondent_key else None,
+            "started_at": started,
+            "submitted_at": submitted,
+            "duration_seconds": duration,
+            "status": status,
+            "answers": answers,
+            "missing": missing,
+            "details": self._details(metadata),
+        }
+
+    def _cell(self, row: ExportRow, match: ColumnMatch) -> Cell:
+        return row.cells[self.positions[id(match.column)]]
+
+    def _metadata_cell(self, row: ExportRow, field: MetadataField) -> Cell:
+        return row.cells[self.positions[id(self.matching.metadata[field])]]
+
+    def _time(self, cell: Cell) -> datetime | None:
+        text = _text(cell)
+        if not text:
+            return None
+        for layout in _TIME_FORMATS:
+            try:
+                moment = datetime.strptime(text, layout)
+            except ValueError:
+                continue
+            return moment.replace(tzinfo=self.zone).astimezone(UTC)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"time {text!r} cannot be read; write it as 2026-07-01 14:30:00.") from None
+        return (moment if moment.tzinfo else moment.replace(tzinfo=self.zone)).astimezone(UTC)
+
+    def _details(self, metadata: dict[MetadataField, Cell]) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        for name in ("channel", "channel_detail", "ip_location"):
+            if text := _text(metadata.get(name)):
+                details[name] = text
+        identifying: list[MetadataField] = ["ip_address", *_PERSONAL]
+        for name in identifying:
+            if text := _text(metadata.get(name)):
+                details[name if self.options.keep_identifiers else f"{name}_pseudonym"] = (
+                    text if self.options.keep_identifiers else self.pseudonyms.pseudonym(text)
+                )
+        device = "|".join(_text(metadata.get(name)) for name in ("ip_address", "user_agent"))
+        if device.strip("|"):
+            details["device_pseudonym"] = self.pseudonyms.pseudonym(device)
+        return details
+
+    def _respondent(self, key: str, metadata: dict[MetadataField, Cell]) -> int:
+        stored_key = key if self.options.keep_identifiers else self.pseudonyms.pseudonym(key)
+        if stored_key in self.respondent_ids:
+            return self.respondent_ids[stored_key]
+        record = self.session.exec(select(RespondentRecord).where(RespondentRecord.key == stored_key)).first()
+        if record is None:
+            segments = {"ip_location": text} if (text := _text(metadata.get("ip_location"))) else {}
+            record = RespondentRecord(key=stored_key, segments=segments, created_at=datetime.now(UTC))
+            self.session.add(record)
+            self.session.flush()
+        assert record.id is not None
+        self.respondent_ids[stored_key] = record.id
+        return record.id
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.session.execute(insert(ResponseRecord), self.pending)
+            self.stored += len(self.pending)
+            self.pending = []
+
+
+def _text(cell: Cell) -> str:
+    if cell is None or isinstance(cell, Missing):
+        return ""
+    if isinstance(cell, Choice):
+        return cell.label or ("" if cell.code is None else str(cell.code))
+    if isinstance(cell, tuple):
+        return ";".join(_text(choice) for choice in cell)
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else str(cell)
+    return cell.strip()
+
+
+def _cell_text(cell: Cell) -> str:
+    return repr(_text(cell)) if not isinstance(cell, Missing) else f"({cell.value})"
+
+
+def _seconds(cell: Cell) -> float | None:
+    text = _text(cell)
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"duration {text!r} is not a number of seconds.") from None
+
+
+def _status(cell: Cell) -> str:
+    text = _text(cell).casefold()
+    if text in ("", "complete", "completed", "finished", "true", "1", "完成", "已完成"):
+        return "complete"
+    if text in ("screened_out", "screened out", "screenout", "甄别"):
+        return "screened_out"
+    return "partial"
+
+
+def _rejection(source: str, run: _Run) -> InputError:
+    problems = [
+        Problem(f"row {rejected.row.row_number}", reason) for rejected in run.rejected for reason in rejected.reasons
+    ]
+    shown = problems[:_SHOWN_PROBLEMS]
+    if len(problems) > _SHOWN_PROBLEMS:
+        shown.append(
+            Problem("", f"… and {len(problems) - _SHOWN_PROBLEMS} more.", "--quarantine FILE.csv writes every one.")
+        )
+    count = f"{len(run.rejected)} of {run.read} rows have problems"
+    return InputError(f"{source}: {count}; nothing was imported.", shown)
+
+
+def _write_quarantine(path: Path, table: ExportTable, rejected: list[_Rejected]) -> None:
+    """The rejected rows as they were in the file, with their row number and reasons in front."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        header = table.raw_header or tuple(column.header for column in table.columns)
+        writer.writerow(("row", "reasons", *header))
+        for item in rejected:
+            cells = item.row.raw or tuple(_text(cell) for cell in item.row.cells)
+            writer.writerow((item.row.row_number, " | ".join(item.reasons), *cells))
