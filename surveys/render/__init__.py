@@ -1,0 +1,1 @@
+"""Renderers of a questionnaire: printable PDF, web-form preview (HTML) and XLSForm."""
