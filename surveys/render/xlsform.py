@@ -34,8 +34,8 @@ without renaming):
   screen, which suits long sections on a phone; a section's intro is a note at its top.
 - the survey's intro and thanks → notes at the start and the end.
 - show_if → `relevant` (surveys.show_if.to_xlsform); on a grid it goes on the grid's group.
-- every item's construct and direction → two extra columns, `construct` and `direction`, which pyxform and
-  the form builders pass over, so `surveys.xlsform_import` reads our own exports back exactly.
+- every item's construct, direction and source → extra columns `construct`, `direction` and `source`,
+  which pyxform and the form builders pass over, so `surveys.xlsform_import` reads our exports back exactly.
 
 Settings: form_title (in the first language), form_id (the survey id), version, default_language.
 Label columns are named `label::English (en)`, `label::简体中文 (zh-Hans)`, `label::繁體中文 (zh-Hant)`.
@@ -291,6 +291,8 @@ class _FormWriter:
         direction = getattr(item, "direction", None)
         if direction is not None:
             cells["direction"] = direction.value
+        if item.source:
+            cells["source"] = item.source
         return cells
 
     def question(self, item: Item, type_: str, **extra: str) -> Cells:
@@ -544,6 +546,7 @@ _SURVEY_COLUMN_ORDER = (
     "appearance",
     "construct",
     "direction",
+    "source",
 )
 
 
