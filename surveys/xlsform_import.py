@@ -358,8 +358,8 @@ class _Importer:
         self.sheets = sheets
         self.unmapped: list[str] = []
         self.missing_texts: dict[str, list[int]] = {}  # language → rows whose text was filled
-        self.codes_taken: set[str] = set()
-        self.renamed: dict[str, str] = {}  # XLSForm name → item code, where they differ
+        self.codes_taken: set[str] = set()  # item and variable codes given so far
+        self.section_codes: set[str] = set()
         self.variables: dict[str, RelevantVariable] = {}  # XLSForm name → what it became
 
     # --- the steps ------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ class _Importer:
         data = self.questionnaire_data(tree)
         questionnaire = self.validated(data)
         self.unmapped.extend(
-            f"{_language_label(language)} texts missing on rows {', '.join(map(str, sorted(set(rows))))}: "
+            f"{_language_label(language)} texts missing on rows {_row_ranges(rows)}: "
             f"filled with another language's text; translate them."
             for language, rows in self.missing_texts.items()
         )
@@ -419,7 +419,7 @@ class _Importer:
                     continue
                 language = language_of(language_name)
                 if language is None:
-                    unknown.setdefault(language_name.strip(), []).append(f"{sheet.name}!{column}")
+                    unknown.setdefault(language_name.strip(), []).append(f"{column} in {sheet.name}")
                     continue
                 self.column_language[language_name.strip()] = language
                 if language not in found:
@@ -428,7 +428,7 @@ class _Importer:
         for name, columns in unknown.items():
             self.note(
                 None,
-                f"{name!r} (columns {', '.join(columns)}) is not a language loyalty has "
+                f"{name!r} ({', '.join(columns)}) is not a language loyalty has "
                 f"({', '.join(LANGUAGES)}); its texts are left out.",
             )
         for language, names in named_by.items():
@@ -506,6 +506,7 @@ class _Importer:
                     ],
                 )
         rows: dict[str, list[tuple[int, str, Texts]]] = {}
+        extra_columns: dict[str, list[int]] = {}
         for number, cells in sheet.rows:
             plain, texts = self.row_texts(cells)
             list_name, name = plain.get("list_name", ""), plain.get("name", "")
@@ -534,17 +535,15 @@ class _Importer:
                     ],
                 )
             rows.setdefault(list_name, []).append((number, name, texts.get("label", {})))
-            for extra in sorted(set(plain) - {"list_name", "name"}):
-                if extra not in _IGNORED_COLUMNS and not extra.startswith(
-                    ("media", "image", "audio", "video")
-                ):
-                    self.note(
-                        number,
-                        f"sheet choices, column {extra}: {plain[extra]!r} is not carried over (used by "
-                        f"choice filters).",
-                    )
-                elif extra.startswith(("media", "image", "audio", "video")):
-                    self.note(number, f"sheet choices, column {extra}: media are not carried over.")
+            for extra in sorted(set(plain) - {"list_name", "name"} - _IGNORED_COLUMNS):
+                extra_columns.setdefault(extra, []).append(number)
+        for extra, numbers in extra_columns.items():
+            media = extra.startswith(("media", "image", "audio", "video"))
+            self.note(
+                None,
+                f"choices column {extra!r} (rows {_row_ranges(numbers)}) is not carried over"
+                + (": loyalty has no media." if media else " (choice filters use such columns)."),
+            )
         lists: dict[str, _Choices] = {}
         for list_name, entries in rows.items():
             integers = [int(name) for _, name, _ in entries if re.fullmatch(r"-?\d+", name)]
@@ -560,9 +559,9 @@ class _Importer:
                     next_code += 1
             if renumbered:
                 self.note(
-                    entries[0][0],
-                    f"sheet choices, list {list_name!r}: choice names are not numbers; coded "
-                    f"{', '.join(renumbered)}.",
+                    None,
+                    f"choices list {list_name!r} (rows {_row_ranges([number for number, _, _ in entries])}): "
+                    f"names are not numbers; coded {', '.join(renumbered)}.",
                 )
             lists[list_name] = _Choices(
                 list_name,
@@ -706,6 +705,7 @@ class _Importer:
             if (
                 isinstance(node, _Row)
                 and node.kind == "note"
+                and node.texts.get("label")
                 and (index < first_content or index > last_content)
             ):
                 if index < first_content and intro is None:
@@ -767,7 +767,12 @@ class _Importer:
             "title": self.filled(row.texts.get("label", {}) or {"any": row.name}, row.number),
         }
         children = list(group.children)
-        if children and isinstance(children[0], _Row) and children[0].kind == "note":
+        if (
+            children
+            and isinstance(children[0], _Row)
+            and children[0].kind == "note"
+            and children[0].texts.get("label")
+        ):
             section["intro"] = self.filled(children[0].texts.get("label", {}), children[0].number)
             children = children[1:]
         conditions = [(row.number, row.cells["relevant"])] if row.cells.get("relevant") else []
@@ -1331,7 +1336,6 @@ class _Importer:
                 )
         if parts:
             item["show_if"] = condition_text(parts[0] if len(parts) == 1 else All(tuple(parts)))
-            item["_show_if_rows"] = [number for number, _ in relevant]
 
     def leftover_columns(self, row: _Row) -> None:
         for column, text in row.cells.items():
@@ -1354,15 +1358,7 @@ class _Importer:
         taken.add(code)
         if code != name and not quiet:
             self.note(number, f"name {name!r} becomes code {code!r}.")
-        if not section:
-            self.renamed[name] = code
         return code
-
-    @property
-    def section_codes(self) -> set[str]:
-        if not hasattr(self, "_section_codes"):
-            self._section_codes: set[str] = set()
-        return self._section_codes
 
     def filled(self, texts: Texts, number: int | None) -> dict[str, str]:
         """A text in every language of the survey; a missing one is filled from another and noted."""
@@ -1387,10 +1383,9 @@ class _Importer:
     def validated(self, data: dict[str, Any]) -> Questionnaire:
         for section in data["sections"]:
             for item in section["items"]:
-                item.pop("_show_if_rows", None)
                 item.pop("_row", None)
                 item.pop("_specify_of", None)
-        dropped_items = self.drop_unaskable(data)
+        self.drop_unaskable(data)
         questionnaire = Questionnaire.model_validate(data)
         for _ in range(len(questionnaire.items()) + 1):
             findings = check_questionnaire(questionnaire)
@@ -1415,12 +1410,10 @@ class _Importer:
             raise InputError(
                 f"{self.path.name} converts to a questionnaire that does not validate.", problems
             )
-        del dropped_items
         return questionnaire
 
-    def drop_unaskable(self, data: dict[str, Any]) -> int:
+    def drop_unaskable(self, data: dict[str, Any]) -> None:
         """Choices with fewer than two options cannot be asked as loyalty items: dropped and listed."""
-        dropped = 0
         for section in data["sections"]:
             kept = []
             for item in section["items"]:
@@ -1429,12 +1422,21 @@ class _Importer:
                     and len(item["options"]) < 2
                 ):
                     self.note(None, f"{item['code']!r} has fewer than two choices; not carried over.")
-                    dropped += 1
                     continue
                 kept.append(item)
             section["items"] = kept
         data["sections"] = [section for section in data["sections"] if section["items"]]
-        return dropped
+
+
+def _row_ranges(numbers: list[int]) -> str:
+    """Row numbers as runs: [2, 3, 4, 7] → '2–4, 7'."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def _is_header(row: _Row) -> bool:

@@ -133,10 +133,7 @@ def test_kobo_choice_names_become_codes_and_conditions_follow_them(
     consent = items["consent"]
     assert isinstance(consent, SingleChoice)
     assert [(option.code, option.text["zh-Hans"]) for option in consent.options] == [(1, "是"), (2, "否")]
-    assert (
-        "row 2: sheet choices, list 'yes_no': choice names are not numbers; coded yes → 1, no → 2."
-        in unmapped
-    )
+    assert "choices list 'yes_no' (rows 2–3): names are not numbers; coded yes → 1, no → 2." in unmapped
     # the group's relevant (${consent} = 'yes') is joined to each question's own
     assert items["store"].show_if == "consent == 1"
     assert items["reasons"].show_if == "consent == 1 and nps >= 7"
