@@ -5,8 +5,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from surveys.show_if import is_shown, parse_condition, to_xlsform
+from surveys.show_if import (
+    All,
+    AnyOf,
+    Comparison,
+    Condition,
+    Contains,
+    Membership,
+    Not,
+    is_shown,
+    parse_condition,
+    to_xlsform,
+)
 from surveys.xlsform_relevant import (
     RelevantVariable,
     UntranslatableRelevant,
@@ -90,3 +103,67 @@ def test_expressions_outside_the_show_if_grammar_are_refused_with_the_reason(
 ) -> None:
     with pytest.raises(UntranslatableRelevant, match=re.escape(reason)):
         relevant_condition(relevant, VARIABLES)
+
+
+# --- any condition, any answers -----------------------------------------------------------------------
+
+_CHOICE_CODES = {"problem": [1, 2], "sat": [1, 2, 3, 4, 5], "rec": list(range(11))}
+
+
+def _tests() -> st.SearchStrategy[Condition]:
+    choice = st.sampled_from(sorted(_CHOICE_CODES)).flatmap(
+        lambda code: st.one_of(
+            st.builds(
+                Comparison,
+                st.just(code),
+                st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
+                st.sampled_from(_CHOICE_CODES[code]),
+            ),
+            st.builds(
+                Membership,
+                st.just(code),
+                st.lists(st.sampled_from(_CHOICE_CODES[code]), min_size=1, max_size=3).map(tuple),
+                st.booleans(),
+            ),
+        )
+    )
+    kinds = st.builds(Contains, st.just("kinds"), st.integers(1, 4))
+    visits = st.builds(
+        Comparison, st.just("visits"), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), st.integers(0, 5)
+    )
+    city = st.builds(Comparison, st.just("city"), st.sampled_from(["==", "!="]), st.sampled_from(["a", "b"]))
+    return st.one_of(choice, kinds, visits, city)
+
+
+_CONDITIONS = st.recursive(
+    _tests(),
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.lists(inner, min_size=2, max_size=3).map(lambda parts: All(tuple(parts))),
+        st.lists(inner, min_size=2, max_size=3).map(lambda parts: AnyOf(tuple(parts))),
+    ),
+    max_leaves=6,
+)
+_ANSWERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "problem": st.sampled_from([1, 2]),
+        "sat": st.integers(1, 5),
+        "rec": st.integers(0, 10),
+        "kinds": st.lists(st.integers(1, 4), max_size=4, unique=True),
+        "visits": st.integers(0, 5),
+        "city": st.sampled_from(["a", "b"]),
+    },
+)
+
+
+@given(condition=_CONDITIONS, answers=st.lists(_ANSWERS, min_size=1, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_any_condition_read_back_from_its_xlsform_asks_the_same_people(
+    condition: Condition, answers: list[dict[str, object]]
+) -> None:
+    relevant = to_xlsform(condition, SELECT_ONE)
+    read_back = relevant_condition(relevant, VARIABLES)
+    assert parse_condition(condition_text(read_back)) == read_back
+    for answer in answers:
+        assert is_shown(read_back, answer) == is_shown(condition, answer), (relevant, answer)
