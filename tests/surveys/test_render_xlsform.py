@@ -18,7 +18,7 @@ from surveys.blueprints import blueprint_names, new_questionnaire
 from surveys.problems import InputError
 from surveys.questionnaire import LANGUAGES, Questionnaire
 from surveys.questionnaire_file import load_questionnaire
-from surveys.render.xlsform import language_column, write_xlsform
+from surveys.render.xlsform import language_column, write_xlsform, xlsform_sheets
 
 DATA = Path(__file__).parent / "data"
 XF = "{http://www.w3.org/2002/xforms}"
@@ -198,3 +198,23 @@ def test_a_language_the_survey_lacks_is_an_input_error(
         write_xlsform(every_item_type, tmp_path / "form.xlsx", ["zh-Hant"])
     assert "'zh-Hant' is not a language of survey 'every-item-type'" in raised.value.report()
     assert not (tmp_path / "form.xlsx").exists()
+
+
+def test_rows_and_groups_get_names_of_their_own_when_a_code_is_taken(tmp_path: Path) -> None:
+    questionnaire = load_questionnaire(DATA / "clashing_names.yaml")
+    xform = xform_of(questionnaire, tmp_path / "clash.xlsx")
+    questions = binds(xform)
+    # the section is a group named recommend_2; the grid row `header` keeps the codebook name mood_header,
+    # so the table's header row is mood_header_2
+    assert "/data/recommend_2/recommend" in {bind["nodeset"] for bind in questions.values()}
+    assert questions["mood_header"]["required"] == "true()"
+    assert "mood_header_2" in questions
+    assert "required" not in questions["mood_header_2"]
+    sheets = xlsform_sheets(questionnaire)
+    assert [row["name"] for row in sheets.choices if row["list_name"] == "scale_m2_2"] == [
+        "-2",
+        "-1",
+        "0",
+        "1",
+        "2",
+    ]

@@ -345,3 +345,10 @@ def test_a_workbook_without_a_survey_sheet_or_not_xlsx_is_an_input_error(tmp_pat
     (tmp_path / "broken.xlsx").write_text("not a workbook")
     with pytest.raises(InputError, match="is not an Excel workbook"):
         import_xlsform(tmp_path / "broken.xlsx")
+
+
+def test_clashing_names_and_negative_scales_come_back(tmp_path: Path) -> None:
+    original = load_questionnaire(DATA / "clashing_names.yaml")
+    imported, _ = round_trip(original, tmp_path)
+    assert variables(imported) == variables(original)
+    assert [section.code for section in imported.sections] == ["recommend_2"]  # the group's name in the form
