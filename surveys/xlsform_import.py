@@ -267,6 +267,8 @@ _HANDLED_COLUMNS = {
     "construct",
     "direction",
     "source",
+    "correct",
+    "rank_count",
     "parameters",  # read for range; listed otherwise
     "required_message",  # a message only: the required flag is carried over
 }
@@ -887,6 +889,10 @@ class _Importer:
                 }[row.kind]
                 item["type"] = type_
                 item["options"] = options
+                if type_ == "single_choice" and row.cells.get("correct") in choices.codes:
+                    item["correct"] = choices.codes[row.cells["correct"]]
+                if type_ == "ranking" and re.fullmatch(r"\d+", row.cells.get("rank_count", "")):
+                    item["rank_count"] = int(row.cells["rank_count"])
                 if type_ == "multiple_choice" and constraint:
                     handled_constraint = self.choice_constraint(item, constraint, choices)
                 variable = RelevantVariable(
@@ -998,9 +1004,11 @@ class _Importer:
         if recommend:
             self.guessed_construct(row, Construct.RECOMMEND)
             return {"type": "recommend", "construct": "recommend", "scale": scale_data}
-        result = {"type": "rating", "scale": scale_data}
+        result: dict[str, Any] = {"type": "rating", "scale": scale_data}
         result["construct"] = self.construct(row, item, kind).value
         result["direction"] = self.direction(row, item)
+        if kind == "scale" and row.cells.get("correct") in choices.codes:
+            result["correct"] = choices.codes[row.cells["correct"]]
         return result
 
     def range_item(self, row: _Row, item: dict[str, Any]) -> dict[str, Any]:
@@ -1256,7 +1264,8 @@ class _Importer:
         return [item]
 
     def hoist_attributes(self, data: dict[str, Any]) -> None:
-        """Rows shared by two or more grids become the survey's attribute list (`rows: attributes`)."""
+        """The rows of the grids become the survey's attribute list (`rows: attributes`): the rows of all
+        grids when they share one list, else the list two or more grids share."""
         grids = [
             item
             for section in data["sections"]
@@ -1266,11 +1275,13 @@ class _Importer:
         counts: dict[str, int] = {}
         for grid in grids:
             counts[repr(grid["rows"])] = counts.get(repr(grid["rows"]), 0) + 1
-        shared = [key for key, count in counts.items() if count >= 2]
-        if not shared:
+        if not counts:
             return
+        most_used = max(counts, key=lambda key: counts[key])
+        if counts[most_used] < 2 and len(counts) > 1:
+            return  # several grids, each with rows of its own: no list is the survey's
         for grid in grids:
-            if repr(grid["rows"]) == shared[0]:
+            if repr(grid["rows"]) == most_used:
                 data.setdefault("attributes", grid["rows"])
                 grid["rows"] = "attributes"
 

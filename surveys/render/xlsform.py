@@ -29,13 +29,14 @@ without renaming):
   `{item}_satisfaction`, with rows `{item}_importance_{row}` / `{item}_satisfaction_{row}`.
 - number → `integer` or `decimal`, min/max as a constraint, the unit in the hint "(unit: minutes)".
 - text → `text`, `multiline` appearance when the item is multiline, `max_length` as a constraint.
-- ranking → `rank` (ODK ranks every option; `rank_count` has no XLSForm equivalent and is left out).
+- ranking → `rank` (ODK ranks every option: `rank_count` has no XLSForm equivalent, see below).
 - sections → `begin_group`/`end_group` without `field-list`: Collect shows one question (or one grid) per
   screen, which suits long sections on a phone; a section's intro is a note at its top.
 - the survey's intro and thanks → notes at the start and the end.
 - show_if → `relevant` (surveys.show_if.to_xlsform); on a grid it goes on the grid's group.
-- every item's construct, direction and source → extra columns `construct`, `direction` and `source`,
-  which pyxform and the form builders pass over, so `surveys.xlsform_import` reads our exports back exactly.
+- what XLSForm has no column for — each item's construct, direction and source, an attention check's
+  `correct` answer, a ranking's `rank_count` — goes in extra columns of those names, which pyxform and the
+  form builders pass over, so `surveys.xlsform_import` reads our own exports back item for item.
 
 Settings: form_title (in the first language), form_id (the survey id), version, default_language.
 Label columns are named `label::English (en)`, `label::简体中文 (zh-Hans)`, `label::繁體中文 (zh-Hant)`.
@@ -293,6 +294,11 @@ class _FormWriter:
             cells["direction"] = direction.value
         if item.source:
             cells["source"] = item.source
+        correct = getattr(item, "correct", None)
+        if correct is not None:
+            cells["correct"] = str(correct)
+        if isinstance(item, Ranking) and item.rank_count is not None:
+            cells["rank_count"] = str(item.rank_count)
         return cells
 
     def question(self, item: Item, type_: str, **extra: str) -> Cells:
@@ -547,6 +553,8 @@ _SURVEY_COLUMN_ORDER = (
     "construct",
     "direction",
     "source",
+    "correct",
+    "rank_count",
 )
 
 

@@ -13,7 +13,16 @@ from pyxform.xls2xform import convert
 from surveys.blueprints import blueprint_names, new_questionnaire
 from surveys.codebook import codebook
 from surveys.problems import InputError
-from surveys.questionnaire import LANGUAGES, MultipleChoice, Number, Questionnaire, Recommend, SingleChoice
+from surveys.questionnaire import (
+    LANGUAGES,
+    ImportanceSatisfactionGrid,
+    MultipleChoice,
+    Number,
+    Questionnaire,
+    RatingGrid,
+    Recommend,
+    SingleChoice,
+)
 from surveys.questionnaire_checks import check_questionnaire
 from surveys.questionnaire_file import load_questionnaire, parse_questionnaire, questionnaire_yaml
 from surveys.render.xlsform import write_xlsform
@@ -47,6 +56,19 @@ def conditions(questionnaire: Questionnaire) -> dict[str, object]:
     }
 
 
+def resolved_items(questionnaire: Questionnaire) -> list[dict[str, object]]:
+    """Every item as data, a grid's `rows: attributes` replaced by the attribute rows it stands for."""
+    items = []
+    for item in questionnaire.items():
+        data = item.model_dump()
+        if isinstance(item, RatingGrid | ImportanceSatisfactionGrid):
+            data["rows"] = [row.model_dump() for row in questionnaire.grid_rows(item)]
+        if item.show_if is not None:  # `not (a >= 9)` and `not a >= 9` are one condition
+            data["show_if"] = parse_condition(item.show_if)
+        items.append(data)
+    return items
+
+
 def round_trip(questionnaire: Questionnaire, tmp_path: Path) -> tuple[Questionnaire, list[str]]:
     path = tmp_path / "form.xlsx"
     write_xlsform(questionnaire, path)
@@ -61,10 +83,17 @@ def test_every_item_type_comes_back_with_the_same_codes_types_texts_and_show_if(
     original = load_questionnaire(DATA / "every_item_type.yaml")
     imported, unmapped = round_trip(original, tmp_path)
 
+    assert resolved_items(imported) == resolved_items(original)  # every field of every item
     assert variables(imported) == variables(original)
     assert [type(item) for item in imported.items()] == [type(item) for item in original.items()]
     assert [item.required for item in imported.items()] == [item.required for item in original.items()]
     assert [item.instruction for item in imported.items()] == [item.instruction for item in original.items()]
+    assert [getattr(item, "correct", None) for item in imported.items()] == [
+        getattr(item, "correct", None) for item in original.items()
+    ]
+    assert [getattr(item, "rank_count", None) for item in imported.items()] == [
+        getattr(item, "rank_count", None) for item in original.items()
+    ]
     assert conditions(imported) == conditions(original)
     assert [(section.code, section.title, section.intro) for section in imported.sections] == [
         (section.code, section.title, section.intro) for section in original.sections
