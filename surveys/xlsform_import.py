@@ -254,6 +254,8 @@ class _Choices:
     all_integers: bool  # every name was an integer already
 
 
+_OPENERS = ("begin_group", "begin_repeat", "begin_kobomatrix")
+_CLOSERS = {"end_group": "begin_group", "end_repeat": "begin_repeat", "end_kobomatrix": "begin_kobomatrix"}
 _HANDLED_COLUMNS = {
     "type",
     "name",
@@ -553,7 +555,7 @@ class _Importer:
             codes: dict[str, int] = {}
             renumbered: list[str] = []
             for _, name, _ in entries:
-                if re.fullmatch(r"-?\d+", name):
+                if re.fullmatch(r"-?\d+", name) and int(name) not in codes.values():
                     codes[name] = int(name)
                 else:
                     codes[name] = next_code
@@ -563,7 +565,7 @@ class _Importer:
                 self.note(
                     None,
                     f"choices list {list_name!r} (rows {_row_ranges([number for number, _, _ in entries])}): "
-                    f"names are not numbers; coded {', '.join(renumbered)}.",
+                    f"names that are not distinct whole numbers are coded {', '.join(renumbered)}.",
                 )
             lists[list_name] = _Choices(
                 list_name,
@@ -597,12 +599,12 @@ class _Importer:
                 continue
             row = self.parsed_row(number, plain, texts, type_text)
             siblings = stack[-1].children if stack else root
-            if row.kind in ("begin_group", "begin_repeat"):
+            if row.kind in _OPENERS:
                 group = _Group(row)
                 siblings.append(group)
                 stack.append(group)
-            elif row.kind in ("end_group", "end_repeat"):
-                opened = "begin_group" if row.kind == "end_group" else "begin_repeat"
+            elif row.kind in _CLOSERS:
+                opened = _CLOSERS[row.kind]
                 if not stack or stack[-1].row.kind != opened:
                     raise InputError(
                         f"{self.path.name}: groups do not match.",
@@ -662,7 +664,7 @@ class _Importer:
         else:
             kind = lowered.split(" ")[0]
             row = _Row(number, plain, texts, kind)
-        if not row.name and row.kind not in ("end_group", "end_repeat"):
+        if not row.name and row.kind not in _CLOSERS:
             raise InputError(
                 f"{self.path.name}: a question has no name.",
                 [
@@ -800,6 +802,13 @@ class _Importer:
                     "(loyalty asks each question once).",
                 )
                 return []
+            if row.kind == "begin_kobomatrix":
+                self.note(
+                    row.number,
+                    f"Kobo matrix {row.name!r} is not carried over, nor the rows in it: rebuild it as a "
+                    "rating grid.",
+                )
+                return []
             own = [(row.number, row.cells["relevant"])] if row.cells.get("relevant") else []
             shape = self.grid_shape(node)
             if shape is not None:
@@ -839,6 +848,15 @@ class _Importer:
         if row.kind == "note":
             self.note(row.number, f"note {row.name!r} is not carried over.")
             return []
+        if _is_header(row):
+            self.note(
+                row.number, f"{row.name!r} is a table's header row (appearance label); it holds no answer."
+            )
+            return []
+        if any("${" in text for text in row.texts.get("label", {}).values()):
+            self.note(
+                row.number, f"{row.name!r}: its label shows an earlier answer (${{…}}); kept as written."
+            )
         if row.kind in _UNMAPPED_TYPES or row.kind not in (
             "select_one",
             "select_multiple",

@@ -162,7 +162,10 @@ def test_kobo_choice_names_become_codes_and_conditions_follow_them(
     consent = items["consent"]
     assert isinstance(consent, SingleChoice)
     assert [(option.code, option.text["zh-Hans"]) for option in consent.options] == [(1, "是"), (2, "否")]
-    assert "choices list 'yes_no' (rows 2–3): names are not numbers; coded yes → 1, no → 2." in unmapped
+    assert (
+        "choices list 'yes_no' (rows 2–3): names that are not distinct whole numbers are coded "
+        "yes → 1, no → 2." in unmapped
+    )
     # the group's relevant (${consent} = 'yes') is joined to each question's own
     assert items["store"].show_if == "consent == 1"
     assert items["reasons"].show_if == "consent == 1 and nps >= 7"
@@ -381,3 +384,51 @@ def test_clashing_names_and_negative_scales_come_back(tmp_path: Path) -> None:
     imported, _ = round_trip(original, tmp_path)
     assert variables(imported) == variables(original)
     assert [section.code for section in imported.sections] == ["recommend_2"]  # the group's name in the form
+
+
+def test_a_table_of_yes_no_questions_keeps_its_questions_without_the_header(tmp_path: Path) -> None:
+    path = xlsform(
+        tmp_path / "f.xlsx",
+        [
+            ["type", "name", "label", "appearance"],
+            ["begin_group", "used", "Have you used…", "field-list"],
+            ["select_one yn", "used_header", "Have you used…", "label"],
+            ["select_one yn", "used_app", "the app?", "list-nolabel"],
+            ["select_one yn", "used_web", "the web shop?", "list-nolabel"],
+            ["end_group", None, None, None],
+        ],
+        YES_NO,
+    )
+    result = import_xlsform(path)
+    assert [item.code for item in result.questionnaire.items()] == ["used_app", "used_web"]
+    assert (
+        "row 3: 'used_header' is a table's header row (appearance label); it holds no answer."
+        in result.unmapped
+    )
+
+
+def test_a_kobo_matrix_a_piped_label_and_clashing_choice_names_are_said(tmp_path: Path) -> None:
+    path = xlsform(
+        tmp_path / "f.xlsx",
+        [
+            ["type", "name", "label", "kobo--matrix_list"],
+            ["select_one yn", "visited", "Visited?", None],
+            ["begin_kobomatrix", "ratings", "Rate", "yn"],
+            ["select_one yn", "col", "Column", None],
+            ["end_kobomatrix", None, None, None],
+            ["text", "why", "Why did you answer ${visited}?", None],
+        ],
+        [["list_name", "name", "label"], ["yn", "1", "Yes"], ["yn", "01", "Also yes"], ["yn", "2", "No"]],
+    )
+    result = import_xlsform(path)
+    visited = result.questionnaire.items()[0]
+    assert isinstance(visited, SingleChoice)
+    assert [option.code for option in visited.options] == [1, 3, 2]
+    assert (
+        "choices list 'yn' (rows 2–4): names that are not distinct whole numbers are coded 01 → 3."
+        in result.unmapped
+    )
+    assert any(
+        line.startswith("row 3: Kobo matrix 'ratings' is not carried over") for line in result.unmapped
+    )
+    assert "row 6: 'why': its label shows an earlier answer (${…}); kept as written." in result.unmapped
