@@ -371,15 +371,11 @@ class _Importer:
     def run(self) -> XlsformImport:
         survey = self.sheets.get("survey")
         if survey is None:
-            raise InputError(
+            raise _malformed(
                 f"{self.path.name} is not an XLSForm.",
-                [
-                    Problem(
-                        f"{self.path.name}",
-                        "has no sheet named 'survey'.",
-                        "An XLSForm has sheets survey and choices.",
-                    )
-                ],
+                f"{self.path.name}",
+                "has no sheet named 'survey'.",
+                "An XLSForm has sheets survey and choices.",
             )
         self.settings = self.read_settings()
         self.languages = self.read_languages(survey)
@@ -466,15 +462,11 @@ class _Importer:
             found.remove(default)
             found.insert(0, default)
         if not found:
-            raise InputError(
+            raise _malformed(
                 f"{self.path.name} has no labels loyalty can read.",
-                [
-                    Problem(
-                        "sheet survey, row 1",
-                        "no `label` column in English or Chinese.",
-                        "Add `label::English (en)` or `label::中文 (zh)`.",
-                    )
-                ],
+                "sheet survey, row 1",
+                "no `label` column in English or Chinese.",
+                "Add `label::English (en)` or `label::中文 (zh)`.",
             )
         return found
 
@@ -499,15 +491,11 @@ class _Importer:
         lower = [column.strip().lower().replace(" ", "_") for column in sheet.columns]
         for needed in ("list_name", "name"):
             if needed not in lower and sheet.rows:
-                raise InputError(
+                raise _malformed(
                     f"{self.path.name}: the choices sheet is not an XLSForm choices sheet.",
-                    [
-                        Problem(
-                            "sheet choices, row 1",
-                            f"has no column {needed!r}.",
-                            "Its columns are list_name, name, label.",
-                        )
-                    ],
+                    "sheet choices, row 1",
+                    f"has no column {needed!r}.",
+                    "Its columns are list_name, name, label.",
                 )
         rows: dict[str, list[tuple[int, str, Texts]]] = {}
         extra_columns: dict[str, list[int]] = {}
@@ -517,26 +505,18 @@ class _Importer:
             if not list_name:
                 continue
             if not name:
-                raise InputError(
+                raise _malformed(
                     f"{self.path.name}: a choice has no name.",
-                    [
-                        Problem(
-                            f"sheet choices, row {number}, column name",
-                            "is empty.",
-                            "Give every choice a name.",
-                        )
-                    ],
+                    f"sheet choices, row {number}, column name",
+                    "is empty.",
+                    "Give every choice a name.",
                 )
             if any(name == seen for _, seen, _ in rows.get(list_name, [])):
-                raise InputError(
+                raise _malformed(
                     f"{self.path.name}: a choice name is used twice.",
-                    [
-                        Problem(
-                            f"sheet choices, row {number}, column name",
-                            f"{name!r} is already a choice of list {list_name!r}.",
-                            "Give each choice of a list its own name.",
-                        )
-                    ],
+                    f"sheet choices, row {number}, column name",
+                    f"{name!r} is already a choice of list {list_name!r}.",
+                    "Give each choice of a list its own name.",
                 )
             rows.setdefault(list_name, []).append((number, name, texts.get("label", {})))
             for extra in sorted(set(plain) - {"list_name", "name"} - _IGNORED_COLUMNS):
@@ -579,15 +559,11 @@ class _Importer:
         lower = [column.strip().lower() for column in survey.columns]
         for needed in ("type", "name"):
             if needed not in lower:
-                raise InputError(
+                raise _malformed(
                     f"{self.path.name} is not an XLSForm.",
-                    [
-                        Problem(
-                            "sheet survey, row 1",
-                            f"has no column {needed!r}.",
-                            "An XLSForm's survey sheet has columns type, name and label.",
-                        )
-                    ],
+                    "sheet survey, row 1",
+                    f"has no column {needed!r}.",
+                    "An XLSForm's survey sheet has columns type, name and label.",
                 )
         root: list[_Row | _Group] = []
         stack: list[_Group] = []
@@ -606,29 +582,21 @@ class _Importer:
             elif row.kind in _CLOSERS:
                 opened = _CLOSERS[row.kind]
                 if not stack or stack[-1].row.kind != opened:
-                    raise InputError(
+                    raise _malformed(
                         f"{self.path.name}: groups do not match.",
-                        [
-                            Problem(
-                                f"sheet survey, row {number}, column type",
-                                f"{type_text} closes no open {opened.replace('_', ' ')}.",
-                                "Every begin group/repeat needs its own end.",
-                            )
-                        ],
+                        f"sheet survey, row {number}, column type",
+                        f"{type_text} closes no open {opened.replace('_', ' ')}.",
+                        "Every begin group/repeat needs its own end.",
                     )
                 stack.pop()
             else:
                 siblings.append(row)
         if stack:
-            raise InputError(
+            raise _malformed(
                 f"{self.path.name}: groups do not match.",
-                [
-                    Problem(
-                        f"sheet survey, row {stack[-1].row.number}, column type",
-                        f"{stack[-1].row.kind.replace('_', ' ')} {stack[-1].row.name!r} is never ended.",
-                        "Add an end group/repeat row.",
-                    )
-                ],
+                f"sheet survey, row {stack[-1].row.number}, column type",
+                f"{stack[-1].row.kind.replace('_', ' ')} {stack[-1].row.name!r} is never ended.",
+                "Add an end group/repeat row.",
             )
         return root
 
@@ -650,30 +618,22 @@ class _Importer:
             kind = select.group(1).replace(" ", "_")
             list_name = type_text.split(" ")[len(select.group(1).split(" "))]
             if list_name not in self.choices:
-                raise InputError(
+                raise _malformed(
                     f"{self.path.name}: a choice list is missing.",
-                    [
-                        Problem(
-                            f"sheet survey, row {number}, column type",
-                            f"list {list_name!r} is not in the choices sheet.",
-                            "Add its choices or correct the list name.",
-                        )
-                    ],
+                    f"sheet survey, row {number}, column type",
+                    f"list {list_name!r} is not in the choices sheet.",
+                    "Add its choices or correct the list name.",
                 )
             row = _Row(number, plain, texts, kind, list_name, or_other=bool(select.group(3)))
         else:
             kind = lowered.split(" ")[0]
             row = _Row(number, plain, texts, kind)
         if not row.name and row.kind not in _CLOSERS:
-            raise InputError(
+            raise _malformed(
                 f"{self.path.name}: a question has no name.",
-                [
-                    Problem(
-                        f"sheet survey, row {number}, column name",
-                        f"the {type_text} row has no name.",
-                        "Give it a name (letters, digits and _).",
-                    )
-                ],
+                f"sheet survey, row {number}, column name",
+                f"the {type_text} row has no name.",
+                "Give it a name (letters, digits and _).",
             )
         return row
 
@@ -687,7 +647,7 @@ class _Importer:
 
         def close_loose() -> None:
             if loose:
-                code = self.new_code(f"section_{len(sections) + 1}", None, quiet=True)
+                code = self.new_code(f"section_{len(sections) + 1}", None, section=True, quiet=True)
                 items = self.absorbed_specify(list(loose))
                 sections.append({"code": code, "title": self.filled(_SECTION_TITLE, None), "items": items})
                 self.note(
@@ -1455,6 +1415,11 @@ class _Importer:
                 kept.append(item)
             section["items"] = kept
         data["sections"] = [section for section in data["sections"] if section["items"]]
+
+
+def _malformed(summary: str, location: str, what: str, fix: str) -> InputError:
+    """The workbook is not an XLSForm loyalty can read: one problem, where it is and how to fix it."""
+    return InputError(summary, [Problem(location, what, fix)])
 
 
 def _row_ranges(numbers: list[int]) -> str:
