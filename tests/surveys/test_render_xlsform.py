@@ -7,6 +7,7 @@ fail on any warning other than pyxform's known complaint about script subtags, r
 from __future__ import annotations
 
 import itertools
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -218,3 +219,15 @@ def test_rows_and_groups_get_names_of_their_own_when_a_code_is_taken(tmp_path: P
         "1",
         "2",
     ]
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate (JavaRosa) needs java on PATH")
+@pytest.mark.parametrize("fixture", ["every_item_type.yaml", "clashing_names.yaml"])
+def test_odk_validate_loads_the_form_as_odk_collect_would(fixture: str, tmp_path: Path) -> None:
+    """pyxform's bundled ODK Validate loads the XForm with JavaRosa, the engine of ODK Collect, which
+    parses every relevant and constraint expression; pyxform's conversion alone does not."""
+    path = tmp_path / "form.xlsx"
+    write_xlsform(load_questionnaire(DATA / fixture), path)
+    warnings: list[str] = []
+    convert(xlsform=str(path), warnings=warnings, validate=True)  # raises ODKValidateError on a bad form
+    assert [warning for warning in warnings if SUBTAG_WARNING not in warning] == []
