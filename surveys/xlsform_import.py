@@ -799,6 +799,10 @@ class _Importer:
                             f"named {specify_code(previous['code'])!r}.",
                         )
                     continue
+            if target:  # not a "please specify" after all: an open question of its own
+                self.note(
+                    item.get("_row"), f"{item['code']!r}: construct set to {item['construct']}; check it."
+                )
             kept.append(item)
         return kept
 
@@ -817,7 +821,7 @@ class _Importer:
             self.note(
                 row.number, f"{row.name!r}: its label shows an earlier answer (${{…}}); kept as written."
             )
-        if row.kind in _UNMAPPED_TYPES or row.kind not in (
+        if row.kind not in (
             "select_one",
             "select_multiple",
             "rank",
