@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-LANGUAGES = ("zh-Hans", "zh-Hant", "en")
-LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
 Language = Literal["zh-Hans", "zh-Hant", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh-Hans", "zh-Hant", "en")
+LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
 
 # A text in each of the survey's languages: {"zh-Hans": "…", "en": "…"}. Completeness is checked against
 # the survey's languages in questionnaire_checks, where the survey is known.

@@ -105,11 +105,7 @@ def _read_workbook(path: Path) -> dict[str, _Sheet]:
     if path.suffix.lower() != ".xlsx":
         raise InputError(
             f"{path.name} is not an .xlsx file.",
-            [
-                Problem(
-                    str(path), "only XLSForms saved as .xlsx can be imported.", "Save it as .xlsx in Excel."
-                )
-            ],
+            [Problem(str(path), "only XLSForms saved as .xlsx can be imported.", "Save it as .xlsx in Excel.")],
         )
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -125,9 +121,7 @@ def _read_workbook(path: Path) -> dict[str, _Sheet]:
         columns = [_cell_text(value) for value in rows[0]] if rows else []
         body = []
         for number, values in enumerate(rows[1:], start=2):
-            cells = {
-                column: _cell_text(value) for column, value in zip(columns, values, strict=False) if column
-            }
+            cells = {column: _cell_text(value) for column, value in zip(columns, values, strict=False) if column}
             if any(cells.values()):
                 body.append((number, {column: text for column, text in cells.items() if text}))
         sheets[worksheet.title.strip().lower()] = _Sheet(worksheet.title, columns, body)
@@ -316,7 +310,8 @@ _DEFAULT_HEADINGS = {
 }
 _SECTION_TITLE = {"zh-Hans": "问题", "zh-Hant": "問題", "en": "Questions"}
 _OTHER_TEXT = {"zh-Hans": "其他", "zh-Hant": "其他", "en": "Other"}
-_UNIT = re.compile(r"\s*[（(]\s*(?:单位|單位|unit)\s*[:：]\s*(.+?)\s*[)）]\s*$", re.IGNORECASE)
+# the unit as our XLSForm writes it into the hint (phrases "number_unit"), and as others commonly do
+_UNIT = re.compile(r"\s*[（(]\s*(?:(?:单位|單位|unit)\s*[:：]|in\s)\s*(.+?)\s*[)）]\s*$", re.IGNORECASE)
 _NUMBERED_LABEL = re.compile(r"^\s*(-?\d+)\s*[–—\-:=.]\s*(.+)$")
 
 # Keywords that suggest a construct, looked for in the question's name and labels (first match wins).
@@ -443,17 +438,11 @@ class _Importer:
         if plain_label:
             plain = default
             if plain is None:
-                texts = [
-                    cells.get(column, "")
-                    for _, cells in survey.rows
-                    for column in ("label",)
-                    if column in cells
-                ]
+                texts = [cells.get(column, "") for _, cells in survey.rows for column in ("label",) if column in cells]
                 plain = _script_language(texts)
                 self.note(
                     None,
-                    f"the plain `label` column has no language; read as {_language_label(plain)} from its "
-                    f"script.",
+                    f"the plain `label` column has no language; read as {_language_label(plain)} from its script.",
                 )
             self.column_language[""] = plain
             if plain not in found:
@@ -659,10 +648,7 @@ class _Importer:
         content = [
             index
             for index, node in enumerate(tree)
-            if not (
-                isinstance(node, _Row)
-                and (node.kind == "note" or _UNMAPPED_TYPES.get(node.kind) == "metadata")
-            )
+            if not (isinstance(node, _Row) and (node.kind == "note" or _UNMAPPED_TYPES.get(node.kind) == "metadata"))
         ]
         first_content, last_content = (content[0], content[-1]) if content else (len(tree), -1)
         for index, node in enumerate(tree):
@@ -696,15 +682,11 @@ class _Importer:
         if len(self.languages) > 1:
             self.note(None, f"the title {title!r} is in one language in an XLSForm; translate it.")
         survey_id = (
-            re.sub(r"[^a-z0-9-]+", "-", (self.settings.get("form_id") or self.path.stem).lower()).strip("-")[
-                :64
-            ]
+            re.sub(r"[^a-z0-9-]+", "-", (self.settings.get("form_id") or self.path.stem).lower()).strip("-")[:64]
             or "imported-survey"
         )
         if survey_id != self.settings.get("form_id"):
-            self.note(
-                None, f"survey id {survey_id!r} made from {self.settings.get('form_id') or self.path.name!r}."
-            )
+            self.note(None, f"survey id {survey_id!r} made from {self.settings.get('form_id') or self.path.name!r}.")
         version_text = self.settings.get("version", "1")
         version = int(version_text) if re.fullmatch(r"\d+", version_text) and int(version_text) >= 1 else 1
         if version_text and str(version) != version_text:
@@ -731,12 +713,7 @@ class _Importer:
             "title": self.filled(row.texts.get("label", {}) or {"any": row.name}, row.number),
         }
         children = list(group.children)
-        if (
-            children
-            and isinstance(children[0], _Row)
-            and children[0].kind == "note"
-            and children[0].texts.get("label")
-        ):
+        if children and isinstance(children[0], _Row) and children[0].kind == "note" and children[0].texts.get("label"):
             section["intro"] = self.filled(children[0].texts.get("label", {}), children[0].number)
             children = children[1:]
         conditions = [(row.number, row.cells["relevant"])] if row.cells.get("relevant") else []
@@ -765,17 +742,14 @@ class _Importer:
             if row.kind == "begin_kobomatrix":
                 self.note(
                     row.number,
-                    f"Kobo matrix {row.name!r} is not carried over, nor the rows in it: rebuild it as a "
-                    "rating grid.",
+                    f"Kobo matrix {row.name!r} is not carried over, nor the rows in it: rebuild it as a rating grid.",
                 )
                 return []
             own = [(row.number, row.cells["relevant"])] if row.cells.get("relevant") else []
             shape = self.grid_shape(node)
             if shape is not None:
                 return self.grid_items(node, shape, conditions)
-            self.note(
-                row.number, f"group {row.name!r} inside a section is opened up; its questions stay, in order."
-            )
+            self.note(row.number, f"group {row.name!r} inside a section is opened up; its questions stay, in order.")
             self.leftover_columns(row)
             return self.absorbed_specify(
                 [item for child in node.children for item in self.items(child, conditions + own)]
@@ -800,9 +774,7 @@ class _Importer:
                         )
                     continue
             if target:  # not a "please specify" after all: an open question of its own
-                self.note(
-                    item.get("_row"), f"{item['code']!r}: construct set to {item['construct']}; check it."
-                )
+                self.note(item.get("_row"), f"{item['code']!r}: construct set to {item['construct']}; check it.")
             kept.append(item)
         return kept
 
@@ -813,14 +785,10 @@ class _Importer:
             self.note(row.number, f"note {row.name!r} is not carried over.")
             return []
         if _is_header(row):
-            self.note(
-                row.number, f"{row.name!r} is a table's header row (appearance label); it holds no answer."
-            )
+            self.note(row.number, f"{row.name!r} is a table's header row (appearance label); it holds no answer.")
             return []
         if any("${" in text for text in row.texts.get("label", {}).values()):
-            self.note(
-                row.number, f"{row.name!r}: its label shows an earlier answer (${{…}}); kept as written."
-            )
+            self.note(row.number, f"{row.name!r}: its label shows an earlier answer (${{…}}); kept as written.")
         if row.kind not in (
             "select_one",
             "select_multiple",
@@ -879,11 +847,7 @@ class _Importer:
                     handled_constraint = self.choice_constraint(item, constraint, choices)
                 variable = RelevantVariable(
                     item["code"],
-                    "choice"
-                    if type_ == "single_choice"
-                    else "choices"
-                    if type_ == "multiple_choice"
-                    else "text",
+                    "choice" if type_ == "single_choice" else "choices" if type_ == "multiple_choice" else "text",
                     choices.codes,
                 )
                 item["construct"] = self.construct(row, item, "choice").value
@@ -930,9 +894,7 @@ class _Importer:
         )
         if match is None:
             return None
-        name, choice = (
-            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-        )
+        name, choice = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         variable = self.variables.get(name.strip())
         if variable is None or variable.kind not in ("choice", "choices") or not variable.choice_codes:
             return None
@@ -980,9 +942,7 @@ class _Importer:
         scale_data: dict[str, Any] = {"min": low, "max": high}
         if labels:
             scale_data["labels"] = labels
-        recommend = (low, high) == (0, 10) and self.construct(
-            row, item, "scale", quiet=True
-        ) == Construct.RECOMMEND
+        recommend = (low, high) == (0, 10) and self.construct(row, item, "scale", quiet=True) == Construct.RECOMMEND
         if recommend:
             self.guessed_construct(row, Construct.RECOMMEND)
             return {"type": "recommend", "construct": "recommend", "scale": scale_data}
@@ -1107,10 +1067,7 @@ class _Importer:
         questions = [child for child in children if isinstance(child, _Row)]
         if len(questions) != len(children) or not questions:
             return None
-        if (
-            not all(row.kind == "select_one" for row in questions)
-            or len({row.list_name for row in questions}) != 1
-        ):
+        if not all(row.kind == "select_one" for row in questions) or len({row.list_name for row in questions}) != 1:
             return None
         if self.choice_scale(self.choices[questions[0].list_name]) is None:
             return None
@@ -1126,15 +1083,11 @@ class _Importer:
         candidates = [group.row.name, _common_prefix(names)]
         for candidate in candidates:
             prefix = candidate.rstrip("_")
-            if prefix and all(
-                name.startswith(prefix + "_") and len(name) > len(prefix) + 1 for name in names
-            ):
+            if prefix and all(name.startswith(prefix + "_") and len(name) > len(prefix) + 1 for name in names):
                 return prefix, [(row.name[len(prefix) + 1 :], row) for row in rows]
         return "", []
 
-    def grid_items(
-        self, group: _Group, shape: str, conditions: list[tuple[int, str]]
-    ) -> list[dict[str, Any]]:
+    def grid_items(self, group: _Group, shape: str, conditions: list[tuple[int, str]]) -> list[dict[str, Any]]:
         row = group.row
         for child in group.children:
             for inner in child.children if isinstance(child, _Group) else [child]:
@@ -1146,14 +1099,10 @@ class _Importer:
                     )
         if shape == "grid":
             prefix, rows = self.grid_rows(group)
-            header = next(
-                (child for child in group.children if isinstance(child, _Row) and _is_header(child)), None
-            )
+            header = next((child for child in group.children if isinstance(child, _Row) and _is_header(child)), None)
             first = header or rows[0][1]
             code = self.new_code(prefix, row.number)
-            text = (
-                row.texts.get("label") or (header.texts.get("label") if header else None) or {"any": prefix}
-            )
+            text = row.texts.get("label") or (header.texts.get("label") if header else None) or {"any": prefix}
             item: dict[str, Any] = {
                 "code": code,
                 "type": "rating_grid",
@@ -1166,9 +1115,7 @@ class _Importer:
             item["rows"] = [
                 {
                     "code": row_code,
-                    "text": self.filled(
-                        grid_row.texts.get("label", {}) or {"any": row_code}, grid_row.number
-                    ),
+                    "text": self.filled(grid_row.texts.get("label", {}) or {"any": row_code}, grid_row.number),
                 }
                 for row_code, grid_row in rows
             ]
@@ -1208,18 +1155,14 @@ class _Importer:
         rows_of = []
         for half, name in zip(halves, ("importance", "satisfaction"), strict=True):
             _, rows = self.grid_rows(half)
-            header = next(
-                (child for child in half.children if isinstance(child, _Row) and _is_header(child)), None
-            )
+            header = next((child for child in half.children if isinstance(child, _Row) and _is_header(child)), None)
             choices = self.choices[rows[0][1].list_name]
             scale = self.choice_scale(choices)
             if scale is None:  # pragma: no cover - grid_shape checked it
                 raise RuntimeError("a grid without a scale")
             item[f"{name}_scale"] = self.scale_item(half.row, item, scale, choices)["scale"]
             heading = half.row.texts.get("label")
-            if heading and any(
-                heading.get(language) != _DEFAULT_HEADINGS[name][language] for language in heading
-            ):
+            if heading and any(heading.get(language) != _DEFAULT_HEADINGS[name][language] for language in heading):
                 item[f"{name}_label"] = self.filled(heading, half.row.number)
             if header and header.texts.get("hint") and "instruction" not in item:
                 item["instruction"] = self.filled(header.texts["hint"], header.number)
@@ -1229,9 +1172,7 @@ class _Importer:
                 )
                 self.codes_taken.add(f"{code}_{name}_{row_code}")
             rows_of = rows
-            item["required"] = item.get("required", True) and all(
-                self.required(grid_row) for _, grid_row in rows
-            )
+            item["required"] = item.get("required", True) and all(self.required(grid_row) for _, grid_row in rows)
         item["rows"] = [
             {
                 "code": row_code,
@@ -1301,9 +1242,7 @@ class _Importer:
 
     def guessed_construct(self, row: _Row, construct: Construct) -> None:
         if not row.cells.get("construct"):
-            self.note(
-                row.number, f"{row.name!r}: construct {construct.value} guessed from its wording; check it."
-            )
+            self.note(row.number, f"{row.name!r}: construct {construct.value} guessed from its wording; check it.")
 
     def direction(self, row: _Row, item: dict[str, Any]) -> str:
         written = row.cells.get("direction", "").strip()
@@ -1389,20 +1328,15 @@ class _Importer:
                 section_index, item_index = finding.path[1], finding.path[3]
                 item = data["sections"][section_index]["items"][item_index]
                 if "show_if" in item:
-                    self.note(
-                        None, f"show-if {item['show_if']!r} of {item['code']!r} dropped: {finding.what}"
-                    )
+                    self.note(None, f"show-if {item['show_if']!r} of {item['code']!r} dropped: {finding.what}")
                     del item["show_if"]
             questionnaire = Questionnaire.model_validate(data)
         findings = check_questionnaire(questionnaire)
         if findings:
             problems = [
-                Problem("/".join(str(step) for step in finding.path), finding.what, finding.fix)
-                for finding in findings
+                Problem("/".join(str(step) for step in finding.path), finding.what, finding.fix) for finding in findings
             ]
-            raise InputError(
-                f"{self.path.name} converts to a questionnaire that does not validate.", problems
-            )
+            raise InputError(f"{self.path.name} converts to a questionnaire that does not validate.", problems)
         return questionnaire
 
     def drop_unaskable(self, data: dict[str, Any]) -> None:
@@ -1410,10 +1344,7 @@ class _Importer:
         for section in data["sections"]:
             kept = []
             for item in section["items"]:
-                if (
-                    item.get("type") in ("single_choice", "multiple_choice", "ranking")
-                    and len(item["options"]) < 2
-                ):
+                if item.get("type") in ("single_choice", "multiple_choice", "ranking") and len(item["options"]) < 2:
                     self.note(None, f"{item['code']!r} has fewer than two choices; not carried over.")
                     continue
                 kept.append(item)
@@ -1438,11 +1369,7 @@ def _row_ranges(numbers: list[int]) -> str:
 
 
 def _is_header(row: _Row) -> bool:
-    return (
-        row.kind == "select_one"
-        and "label" in row.appearance.split()
-        and "list-nolabel" not in row.appearance
-    )
+    return row.kind == "select_one" and "label" in row.appearance.split() and "list-nolabel" not in row.appearance
 
 
 def _common_prefix(names: list[str]) -> str:

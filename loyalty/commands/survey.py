@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 
@@ -19,6 +19,7 @@ app = typer.Typer(help="Design, check and render questionnaires.", no_args_is_he
 class RenderFormat(StrEnum):
     PDF = "pdf"
     HTML = "html"
+    XLSFORM = "xlsform"
 
 
 def _language(questionnaire: Questionnaire, language: str | None) -> Language:
@@ -142,7 +143,7 @@ def bank(
     entries = load_bank().by_construct(chosen)
     for entry in entries:
         item = entry.item
-        text = item.text.get(cast(Language, lang), "")
+        text = item.text.get(lang, "")
         typer.echo(f"{item.code:<28} {item.construct.value:<24} {item.type:<30} {text}")
     typer.echo(f"{len(entries)} items.")
 
@@ -177,7 +178,7 @@ def render(
     """
     questionnaire = load_questionnaire(file)
     language = _language(questionnaire, lang)
-    suffix = {RenderFormat.PDF: ".pdf", RenderFormat.HTML: ".html"}[to]
+    suffix = {RenderFormat.PDF: ".pdf", RenderFormat.HTML: ".html", RenderFormat.XLSFORM: ".xlsx"}[to]
     output = output or file.with_name(f"{file.stem}.{language}{suffix}")
     output.parent.mkdir(parents=True, exist_ok=True)
     render_questionnaire(questionnaire, to, language, output)
@@ -190,10 +191,40 @@ def render_questionnaire(questionnaire: Questionnaire, to: RenderFormat, languag
         from surveys.render.printed import write_printed_questionnaire
 
         write_printed_questionnaire(questionnaire, language, output)
-    else:
+    elif to is RenderFormat.HTML:
         from surveys.render.web_form import web_form_html
 
         output.write_text(web_form_html(questionnaire, language), encoding="utf-8")
+    else:
+        from surveys.render.xlsform import write_xlsform
+
+        # every language of the survey, the chosen one first: it becomes the form's default language
+        languages = [language, *(other for other in questionnaire.languages if other != language)]
+        write_xlsform(questionnaire, output, languages)
+
+
+@app.command(name="import-xlsform")
+def import_xlsform(
+    file: Annotated[Path, typer.Argument(help="An XLSForm .xlsx made in Kobo, ODK or SurveyCTO.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the YAML.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite the output file if it exists.")] = False,
+) -> None:
+    """Convert an XLSForm made elsewhere into a loyalty questionnaire, listing what does not map.
+
+    Example: loyalty survey import-xlsform kobo-form.xlsx -o kobo-form.yaml
+    """
+    from surveys.xlsform_import import import_xlsform as convert
+
+    output = output or file.with_suffix(".yaml")
+    _refuse_overwrite(output, force)
+    result = convert(file)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(questionnaire_yaml(result.questionnaire), encoding="utf-8")
+    typer.echo(f"Wrote {output}: {len(result.questionnaire.items())} items.")
+    if result.unmapped:
+        typer.echo(f"Not mapped or guessed ({len(result.unmapped)}) — check these in the file:")
+        for line in result.unmapped:
+            typer.echo(f"  {line}")
 
 
 @app.command()

@@ -1,9 +1,16 @@
-"""The fixed words of a rendered questionnaire, in each language (instructions, routing, page footer)."""
+"""The fixed words of a rendered questionnaire in each language: printed, web form and XLSForm alike."""
 
 from __future__ import annotations
 
 PHRASES: dict[str, dict[str, str]] = {
     "zh-Hans": {
+        "specify_question": "请注明",
+        "number_between": "请填写 {low} 到 {high} 之间的数。",
+        "number_at_least": "请填写不小于 {low} 的数。",
+        "number_at_most": "请填写不大于 {high} 的数。",
+        "max_choices": "最多选{count}项。",
+        "exclusive": "“{option}”不能与其他选项同时选择。",
+        "max_length": "最多{count}个字。",
         "question": "第{number}题",
         "tick_one": "（单选）",
         "tick_all": "（多选）",
@@ -35,6 +42,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "thank_you": "感谢您的参与！",
     },
     "zh-Hant": {
+        "specify_question": "請註明",
+        "number_between": "請填寫 {low} 到 {high} 之間的數。",
+        "number_at_least": "請填寫不小於 {low} 的數。",
+        "number_at_most": "請填寫不大於 {high} 的數。",
+        "max_choices": "最多選{count}項。",
+        "exclusive": "「{option}」不能與其他選項同時選擇。",
+        "max_length": "最多{count}個字。",
         "question": "第{number}題",
         "tick_one": "（單選）",
         "tick_all": "（複選）",
@@ -66,6 +80,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "thank_you": "感謝您的參與！",
     },
     "en": {
+        "specify_question": "Please specify",
+        "number_between": "Enter a number from {low} to {high}.",
+        "number_at_least": "Enter a number of at least {low}.",
+        "number_at_most": "Enter a number of at most {high}.",
+        "max_choices": "Choose at most {count}.",
+        "exclusive": "“{option}” cannot be chosen together with another option.",
+        "max_length": "At most {count} characters.",
         "question": "Q{number}",
         "tick_one": "(Tick one)",
         "tick_all": "(Tick all that apply)",

@@ -68,51 +68,12 @@ from surveys.questionnaire import (
     SingleChoice,
     Text,
 )
+from surveys.render.phrases import PHRASES
 from surveys.show_if import parse_condition, to_xlsform
 
 Cells = dict[str, str]
 
 LIKERT_MAX_POINTS = 7  # longer scales are shown as a compact row of numbers instead of a likert widget
-
-# The fixed words of the form, in each language.
-PHRASES: dict[str, dict[str, str]] = {
-    "zh-Hans": {
-        "please_specify": "请注明",
-        "importance": "重要程度",
-        "satisfaction": "满意程度",
-        "unit": "（单位：{unit}）",
-        "between": "请填写 {low} 到 {high} 之间的数。",
-        "at_least": "请填写不小于 {low} 的数。",
-        "at_most": "请填写不大于 {high} 的数。",
-        "max_choices": "最多选{count}项。",
-        "exclusive": "“{option}”不能与其他选项同时选择。",
-        "max_length": "最多{count}个字。",
-    },
-    "zh-Hant": {
-        "please_specify": "請註明",
-        "importance": "重要程度",
-        "satisfaction": "滿意程度",
-        "unit": "（單位：{unit}）",
-        "between": "請填寫 {low} 到 {high} 之間的數。",
-        "at_least": "請填寫不小於 {low} 的數。",
-        "at_most": "請填寫不大於 {high} 的數。",
-        "max_choices": "最多選{count}項。",
-        "exclusive": "「{option}」不能與其他選項同時選擇。",
-        "max_length": "最多{count}個字。",
-    },
-    "en": {
-        "please_specify": "Please specify",
-        "importance": "Importance",
-        "satisfaction": "Satisfaction",
-        "unit": "(unit: {unit})",
-        "between": "Enter a number from {low} to {high}.",
-        "at_least": "Enter a number of at least {low}.",
-        "at_most": "Enter a number of at most {high}.",
-        "max_choices": "Choose at most {count}.",
-        "exclusive": "“{option}” cannot be chosen together with another option.",
-        "max_length": "At most {count} characters.",
-    },
-}
 
 
 def language_column(language: str) -> str:
@@ -185,16 +146,12 @@ class _FormWriter:
         self.choices: list[Cells] = []
         self.lists: dict[str, str] = {}  # a scale's key → its list name
         self.taken = {
-            variable.code
-            for item in questionnaire.items()
-            for variable in item_variables(questionnaire, item)
+            variable.code for item in questionnaire.items() for variable in item_variables(questionnaire, item)
         } | {item.code for item in questionnaire.items()}
         self.select_one_variables: set[str] = set()
         for item in questionnaire.items():
             if isinstance(item, SingleChoice | Rating | Recommend | RatingGrid | ImportanceSatisfactionGrid):
-                self.select_one_variables.update(
-                    variable.code for variable in item_variables(questionnaire, item)
-                )
+                self.select_one_variables.update(variable.code for variable in item_variables(questionnaire, item))
 
     # --- names and texts --------------------------------------------------------------------------
 
@@ -210,9 +167,7 @@ class _FormWriter:
     def texts(self, column: str, text: Text | None) -> Cells:
         if not text:
             return {}
-        return {
-            f"{column}::{language_column(language)}": text.get(language, "") for language in self.languages
-        }
+        return {f"{column}::{language_column(language)}": text.get(language, "") for language in self.languages}
 
     def phrase(self, column: str, key: str, **values: object) -> Cells:
         return {
@@ -352,9 +307,7 @@ class _FormWriter:
 
     def option_list(self, name: str, options: list[Option]) -> str:
         for option in options:
-            self.choices.append(
-                {"list_name": name, "name": str(option.code), **self.texts("label", option.text)}
-            )
+            self.choices.append({"list_name": name, "name": str(option.code), **self.texts("label", option.text)})
         return name
 
     def scale_list(self, scale: Scale) -> str:
@@ -378,9 +331,7 @@ class _FormWriter:
         for point in range(scale.min, scale.max + 1):
             label = scale.labels.get(point)
             texts = {
-                language: (f"{point} – {label[language]}" if numbered else label[language])
-                if label
-                else str(point)
+                language: (f"{point} – {label[language]}" if numbered else label[language]) if label else str(point)
                 for language in self.languages
             }
             self.choices.append({"list_name": name, "name": str(point), **self.texts("label", texts)})
@@ -396,7 +347,7 @@ class _FormWriter:
                         "name": specify_code(item.code),
                         **{
                             f"label::{language_column(language)}": _joined(
-                                language, option.text.get(language, ""), PHRASES[language]["please_specify"]
+                                language, option.text.get(language, ""), PHRASES[language]["specify_question"]
                             )
                             for language in self.languages
                         },
@@ -427,9 +378,7 @@ class _FormWriter:
         return {
             "constraint": " and ".join(tests),
             **{
-                f"constraint_message::{language_column(language)}": joiner.get(language, "").join(
-                    messages[language]
-                )
+                f"constraint_message::{language_column(language)}": joiner.get(language, "").join(messages[language])
                 for language in self.languages
             },
         }
@@ -440,7 +389,7 @@ class _FormWriter:
                 part
                 for part in (
                     item.instruction.get(language, "") if item.instruction else "",
-                    PHRASES[language]["unit"].format(unit=item.unit.get(language, "")) if item.unit else "",
+                    PHRASES[language]["number_unit"].format(unit=item.unit.get(language, "")) if item.unit else "",
                 )
                 if part
             )
@@ -449,22 +398,18 @@ class _FormWriter:
         cells = self.question(item, "integer" if item.integer else "decimal")
         cells = {key: value for key, value in cells.items() if not key.startswith("hint::")}
         if any(hints.values()):
-            cells.update(
-                {f"hint::{language_column(language)}": hints[language] for language in self.languages}
-            )
+            cells.update({f"hint::{language_column(language)}": hints[language] for language in self.languages})
         low, high = item.min, item.max
         tests = [f". >= {_number(low)}"] if low is not None else []
         tests += [f". <= {_number(high)}"] if high is not None else []
         if tests:
             cells["constraint"] = " and ".join(tests)
             if low is not None and high is not None:
-                cells.update(
-                    self.phrase("constraint_message", "between", low=_number(low), high=_number(high))
-                )
+                cells.update(self.phrase("constraint_message", "number_between", low=_number(low), high=_number(high)))
             elif low is not None:
-                cells.update(self.phrase("constraint_message", "at_least", low=_number(low)))
+                cells.update(self.phrase("constraint_message", "number_at_least", low=_number(low)))
             else:
-                cells.update(self.phrase("constraint_message", "at_most", high=_number(high)))
+                cells.update(self.phrase("constraint_message", "number_at_most", high=_number(high)))
         return cells
 
     def rating_grid(self, item: RatingGrid) -> list[Cells]:

@@ -51,9 +51,7 @@ def variables(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
 
 
 def conditions(questionnaire: Questionnaire) -> dict[str, object]:
-    return {
-        item.code: parse_condition(item.show_if) if item.show_if else None for item in questionnaire.items()
-    }
+    return {item.code: parse_condition(item.show_if) if item.show_if else None for item in questionnaire.items()}
 
 
 def resolved_items(questionnaire: Questionnaire) -> list[dict[str, object]]:
@@ -119,14 +117,10 @@ def test_every_item_type_comes_back_with_the_same_codes_types_texts_and_show_if(
     [list(combination) for size in (1, 2, 3) for combination in itertools.combinations(LANGUAGES, size)],
     ids="+".join,
 )
-def test_every_blueprint_comes_back_item_for_item(
-    blueprint: str, languages: list[str], tmp_path: Path
-) -> None:
+def test_every_blueprint_comes_back_item_for_item(blueprint: str, languages: list[str], tmp_path: Path) -> None:
     original = new_questionnaire(blueprint, "pulse-2026", languages).questionnaire
     imported, _ = round_trip(original, tmp_path)
-    assert [item.model_dump() for item in imported.items()] == [
-        item.model_dump() for item in original.items()
-    ]
+    assert [item.model_dump() for item in imported.items()] == [item.model_dump() for item in original.items()]
 
 
 # --- a form made in Kobo ---------------------------------------------------------------------------------
@@ -205,8 +199,7 @@ def test_what_a_kobo_form_has_that_loyalty_does_not_is_listed_with_rows(
         "row 2: 'start' is metadata; not carried over.",
         "row 19: 'promoter' is a calculation; not carried over.",
         "row 25: 'location' is a GPS location; not carried over.",
-        "row 26: repeat 'household' is not carried over, nor the 1 row in it "
-        "(loyalty asks each question once).",
+        "row 26: repeat 'household' is not carried over, nor the 1 row in it (loyalty asks each question once).",
         "row 24: 'district': column choice_filter (\"city = 'sh'\") is not carried over.",
         "settings version 'vQx7pLk2' is not a whole number; the version is 1.",
     ]
@@ -215,8 +208,7 @@ def test_what_a_kobo_form_has_that_loyalty_does_not_is_listed_with_rows(
     assert any(line.startswith("'Français (fr)'") for line in unmapped)
     assert any("string-length" in line and "'improve'" in line for line in unmapped)
     assert any(
-        line.startswith("row 5: 'consent': construct not recognisable; set to demographics")
-        for line in unmapped
+        line.startswith("row 5: 'consent': construct not recognisable; set to demographics") for line in unmapped
     )
 
 
@@ -272,10 +264,7 @@ def test_a_plain_label_column_is_read_by_its_script_and_said(tmp_path: Path) -> 
     path = xlsform(tmp_path / "f.xlsx", [["type", "name", "label"], ["text", "why", "您为什么选择我们？"]])
     result = import_xlsform(path)
     assert result.questionnaire.languages == ["zh-Hans"]
-    assert (
-        "the plain `label` column has no language; read as 简体中文 (zh-Hans) from its script."
-        in result.unmapped
-    )
+    assert "the plain `label` column has no language; read as 简体中文 (zh-Hans) from its script." in result.unmapped
 
 
 def test_a_text_missing_in_one_language_is_filled_and_listed(tmp_path: Path) -> None:
@@ -401,10 +390,7 @@ def test_a_table_of_yes_no_questions_keeps_its_questions_without_the_header(tmp_
     )
     result = import_xlsform(path)
     assert [item.code for item in result.questionnaire.items()] == ["used_app", "used_web"]
-    assert (
-        "row 3: 'used_header' is a table's header row (appearance label); it holds no answer."
-        in result.unmapped
-    )
+    assert "row 3: 'used_header' is a table's header row (appearance label); it holds no answer." in result.unmapped
 
 
 def test_a_kobo_matrix_a_piped_label_and_clashing_choice_names_are_said(tmp_path: Path) -> None:
@@ -425,10 +411,7 @@ def test_a_kobo_matrix_a_piped_label_and_clashing_choice_names_are_said(tmp_path
     assert isinstance(visited, SingleChoice)
     assert [option.code for option in visited.options] == [1, 3, 2]
     assert (
-        "choices list 'yn' (rows 2–4): names that are not distinct whole numbers are coded 01 → 3."
-        in result.unmapped
+        "choices list 'yn' (rows 2–4): names that are not distinct whole numbers are coded 01 → 3." in result.unmapped
     )
-    assert any(
-        line.startswith("row 3: Kobo matrix 'ratings' is not carried over") for line in result.unmapped
-    )
+    assert any(line.startswith("row 3: Kobo matrix 'ratings' is not carried over") for line in result.unmapped)
     assert "row 6: 'why': its label shows an earlier answer (${…}); kept as written." in result.unmapped

@@ -57,9 +57,7 @@ SELECT_ONE = frozenset({"problem", "sat", "rec", "consent"})
 )
 def test_what_to_xlsform_writes_reads_back_as_the_same_condition(show_if: str) -> None:
     relevant = to_xlsform(parse_condition(show_if), SELECT_ONE)
-    assert parse_condition(condition_text(relevant_condition(relevant, VARIABLES))) == parse_condition(
-        show_if
-    )
+    assert parse_condition(condition_text(relevant_condition(relevant, VARIABLES))) == parse_condition(show_if)
 
 
 @pytest.mark.parametrize(
@@ -98,9 +96,7 @@ def test_meaning_is_kept_for_unanswered_questions() -> None:
         ("${problem} = '1' and", "cannot read 'the end' as a test"),
     ],
 )
-def test_expressions_outside_the_show_if_grammar_are_refused_with_the_reason(
-    relevant: str, reason: str
-) -> None:
+def test_expressions_outside_the_show_if_grammar_are_refused_with_the_reason(relevant: str, reason: str) -> None:
     with pytest.raises(UntranslatableRelevant, match=re.escape(reason)):
         relevant_condition(relevant, VARIABLES)
 

@@ -191,10 +191,7 @@ def write_kobo_example(path: Path) -> None:
     survey.append(SURVEY_COLUMNS)
     for number, row in enumerate(SURVEY):
         survey.append(
-            [
-                row.get(column) or (f"k{number:03d}" if column == "$kuid" else None)
-                for column in SURVEY_COLUMNS
-            ]
+            [row.get(column) or (f"k{number:03d}" if column == "$kuid" else None) for column in SURVEY_COLUMNS]
         )
     choices = workbook.create_sheet("choices")
     choices.append(["list_name", "name", EN, ZH, "city"])
