@@ -37,6 +37,7 @@ def test_json_gives_alpha_intervals_and_item_analysis(reference: Path, psych: di
     )
     assert result.exit_code == 0, result.output
     assert "Cronbach's alpha" in result.output
+    assert "McDonald's omega total" in result.output
     json_result = runner.invoke(
         app,
         [
@@ -58,6 +59,8 @@ def test_json_gives_alpha_intervals_and_item_analysis(reference: Path, psych: di
     assert output["alpha_ci_high"] == pytest.approx(expected["feldt_95"]["upper"], abs=1e-4)
     assert output["n"] == 250
     assert output["missing_data"] == "pairwise"
+    omega = psych["mobi"]["CUSA"]["omega_cor"]
+    assert output["omega_total"] == pytest.approx(omega["omega_total"], abs=1e-3)
     items = output["item_statistics"]
     assert [item["item"] for item in items] == ["CUSA1", "CUSA2", "CUSA3"]
     assert [item["item_rest_r"] for item in items] == pytest.approx(

@@ -8,6 +8,7 @@ the codebook will do; psych reversed them as (min + max) − x over the observed
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,12 @@ import pytest
 from measure.reliability import (
     CronbachAlpha,
     MissingData,
+    OmegaMatrix,
     cronbach_alpha,
     feldt_interval,
+    mcdonald_omega,
     reverse_keyed_items,
+    scale_reliability,
 )
 
 _REFERENCE = next(
@@ -38,9 +42,16 @@ _BLOCKS = [
     for block in _PSYCH[dataset]
     if not block.startswith("_")
 ]
+_OMEGA_CASES = [
+    (dataset, block, key, matrix)
+    for dataset, block in _BLOCKS
+    for key, matrix in (("omega_cor", "correlation"), ("omega_cov", "covariance"))
+    if key in _PSYCH[dataset][block]  # psych gives omega for blocks of 3 or more items
+]
 _BFI_SCALE = (1.0, 6.0)
 
 
+@functools.cache
 def _data(name: str) -> pd.DataFrame:
     return pd.read_csv(_REFERENCE / "data" / name)
 
@@ -56,9 +67,8 @@ class PsychBlock:
     expected: dict[str, Any]
 
 
-@pytest.fixture(scope="module", params=_BLOCKS, ids=["/".join(pair) for pair in _BLOCKS])
-def psych_block(request: pytest.FixtureRequest) -> PsychBlock:
-    dataset, block = request.param
+@functools.cache
+def _block(dataset: str, block: str) -> PsychBlock:
     expected = _PSYCH[dataset][block]
     items = list(expected["alpha"]["items"])
     source = "bfi" if dataset.startswith("bfi") else dataset
@@ -68,6 +78,11 @@ def psych_block(request: pytest.FixtureRequest) -> PsychBlock:
     if dataset == "bfi_complete_case":  # psych was given the complete cases only
         return PsychBlock(frame.dropna(), "listwise", reverse, scale, expected)
     return PsychBlock(frame, "pairwise", reverse, scale, expected)
+
+
+@pytest.fixture(scope="module", params=_BLOCKS, ids=["/".join(pair) for pair in _BLOCKS])
+def psych_block(request: pytest.FixtureRequest) -> PsychBlock:
+    return _block(*request.param)
 
 
 def _alpha(block: PsychBlock) -> CronbachAlpha:
@@ -131,6 +146,43 @@ class TestCronbachAlphaMatchesPsych:
         )
 
 
+class TestMcDonaldOmegaMatchesPsych:
+    @pytest.mark.parametrize(
+        ("dataset", "block", "key", "matrix"), _OMEGA_CASES, ids=["/".join(case[:3]) for case in _OMEGA_CASES]
+    )
+    def test_omega_total_and_loadings(self, dataset: str, block: str, key: str, matrix: OmegaMatrix) -> None:
+        psych_block = _block(dataset, block)
+        expected = psych_block.expected[key]
+        result = mcdonald_omega(
+            psych_block.frame,
+            reverse=psych_block.reverse,
+            scale=psych_block.scale,
+            missing=psych_block.missing,
+            matrix=matrix,
+        )
+        assert result.omega_total == pytest.approx(expected["omega_total"], abs=1e-3)
+        assert list(result.items) == list(expected["loadings_g"])
+        np.testing.assert_allclose(result.loadings, list(expected["loadings_g"].values()), atol=1e-3)
+        np.testing.assert_allclose(result.uniquenesses, list(expected["uniquenesses"].values()), atol=1e-3)
+
+
+def test_a_heywood_case_is_named() -> None:
+    # mobi CUSL: the CUSL3 uniqueness reaches psych's lower bound (.005); psych's loading is .9979
+    cusl = _data("mobi.csv")[["CUSL1", "CUSL2", "CUSL3"]]
+    assert mcdonald_omega(cusl).heywood_items == ("CUSL3",)
+
+
+def test_scale_reliability_reports_alpha_and_omega_and_no_omega_for_two_items() -> None:
+    cusa = _data("mobi.csv")[["CUSA1", "CUSA2", "CUSA3"]]
+    both = scale_reliability(cusa)
+    assert both.omega is not None
+    assert both.as_dict()["omega_total"] == both.omega.omega_total
+    assert both.as_dict()["alpha"] == both.alpha.alpha
+    two = scale_reliability(cusa[["CUSA1", "CUSA2"]])
+    assert two.omega is None
+    assert two.as_dict()["omega_total"] is None
+
+
 class TestHolzingerSwinefordVectors:
     """METHODS §5 test vectors on lavaan's HolzingerSwineford1939 x1–x9 (n = 301)."""
 
@@ -146,6 +198,11 @@ class TestHolzingerSwinefordVectors:
         np.testing.assert_allclose(
             [item.item_rest_r for item in result.item_statistics], [0.4490, 0.3750, 0.4843], atol=5e-5
         )
+
+    def test_omega_total_of_the_visual_tests(self) -> None:
+        result = mcdonald_omega(self.abilities[["x1", "x2", "x3"]])
+        assert result.omega_total == pytest.approx(0.6350718, abs=5e-7)
+        np.testing.assert_allclose(result.loadings, [0.6209, 0.4789, 0.7097], atol=5e-5)
 
     def test_alpha_of_all_nine_tests(self) -> None:
         assert cronbach_alpha(self.abilities).alpha == pytest.approx(0.7604886, abs=5e-8)

@@ -51,8 +51,8 @@ def reliability(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
-    """Reliability of one scale: Cronbach's alpha (raw, standardised, Feldt 95% interval), item-rest
-    correlations and alpha if an item is deleted.
+    """Reliability of one scale: Cronbach's alpha (raw, standardised, Feldt 95% interval), McDonald's
+    omega total, item-rest correlations and alpha if an item is deleted.
 
     Missing answers are handled pairwise unless --listwise is given; the output says which. Reverse-keyed
     items are turned as low + high - answer on the --scale.
@@ -62,7 +62,7 @@ def reliability(
         loyalty measure reliability --data bfi.csv --items A1,A2,A3,A4,A5 --reverse A1 --scale 1-6 --json
     """
     from loyalty.data_file import numeric_columns, read_data_file
-    from measure.reliability import cronbach_alpha
+    from measure.reliability import scale_reliability
 
     columns = item_list(items, "--items")
     reversed_items = item_list(reverse, "--reverse")
@@ -70,17 +70,23 @@ def reliability(
     source = data.name
     frame = numeric_columns(read_data_file(data), columns, source)
     with input_error_from(source):
-        result = cronbach_alpha(
+        reliability_of_scale = scale_reliability(
             frame, reverse=reversed_items, scale=bounds, missing="listwise" if listwise else "pairwise"
         )
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(reliability_of_scale.as_dict(), ensure_ascii=False, indent=2))
         return
+    result, omega = reliability_of_scale.alpha, reliability_of_scale.omega
     percent = f"{result.confidence:.0%}"
     typer.echo(
         f"Cronbach's alpha {result.alpha:.3f} (standardised {result.alpha_standardized:.3f}), "
         f"{percent} interval {result.alpha_ci_low:.3f}–{result.alpha_ci_high:.3f} (Feldt)"
     )
+    if omega is not None:
+        heywood = (
+            f" (uniqueness at its bound: {', '.join(omega.heywood_items)})" if omega.heywood_items else ""
+        )
+        typer.echo(f"McDonald's omega total {omega.omega_total:.3f} (one factor, minres){heywood}")
     typer.echo(f"n = {result.n} respondents, {result.missing_data} deletion ({result.n_complete} complete)")
     typer.echo("")
     names = [f"{item.item}{' (reversed)' if item.reversed else ''}" for item in result.item_statistics]
