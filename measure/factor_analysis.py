@@ -44,14 +44,13 @@ def _usable(items: pd.DataFrame, missing: Literal["pairwise", "listwise"]) -> pd
 def _inverse(correlation: NDArray[np.float64], names: list[str]) -> NDArray[np.float64]:
     if np.isnan(correlation).any():
         raise ValueError("items has a pair of items that no respondent answered together.")
-    try:
-        inverse = np.asarray(np.linalg.inv(correlation), dtype=np.float64)
-    except np.linalg.LinAlgError:
+    eigenvalues = np.linalg.eigvalsh(correlation)
+    if eigenvalues[0] <= 1e-10 * eigenvalues[-1]:
         raise ValueError(
             f"the correlation matrix of items {', '.join(names)} is singular (an item is a combination "
             "of others)."
-        ) from None
-    return inverse
+        )
+    return np.asarray(np.linalg.inv(correlation), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
