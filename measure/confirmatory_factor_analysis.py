@@ -29,6 +29,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from measure.reliability import cronbach_alpha, reverse_keyed_items
+
 __all__ = [
     "ConfirmatoryFactorAnalysis",
     "ConstructReliability",
@@ -54,9 +56,9 @@ def _checked_constructs(data: pd.DataFrame, constructs: Mapping[str, Sequence[st
     if not constructs:
         raise ValueError("constructs is empty: name at least one construct and its items.")
     checked = {str(name): [str(item) for item in items] for name, items in constructs.items()}
-    empty = [name for name, items in checked.items() if not items]
-    if empty:
-        raise ValueError(f"constructs {', '.join(empty)} have no items.")
+    too_small = [f"{name} ({len(items)})" for name, items in checked.items() if len(items) < 2]
+    if too_small:
+        raise ValueError(f"constructs {', '.join(too_small)} need at least 2 items each.")
     seen: dict[str, str] = {}
     for name, items in checked.items():
         for item in items:
@@ -158,6 +160,7 @@ class ConstructReliability:
     """Composite reliability and average variance extracted of one construct."""
 
     construct: str
+    cronbach_alpha: float  # on the same (complete) respondents as the CFA
     composite_reliability: float  # Fornell–Larcker, from standardised loadings
     average_variance_extracted: float  # Fornell–Larcker, mean standardised loading²
     composite_reliability_observed: float  # semTools::compRelSEM (observed item covariances)
@@ -167,6 +170,7 @@ class ConstructReliability:
     def as_dict(self) -> dict[str, Any]:
         return {
             "construct": self.construct,
+            "cronbach_alpha": self.cronbach_alpha,
             "composite_reliability": self.composite_reliability,
             "average_variance_extracted": self.average_variance_extracted,
             "composite_reliability_observed": self.composite_reliability_observed,
@@ -180,6 +184,7 @@ class ConfirmatoryFactorAnalysis:
     """A CFA measurement model fitted by maximum likelihood."""
 
     constructs: tuple[tuple[str, tuple[str, ...]], ...]
+    reversed_items: tuple[str, ...]
     n: int  # respondents used (complete on every item)
     n_dropped: int  # respondents left out for a missing answer (listwise deletion)
     converged: bool
@@ -193,6 +198,7 @@ class ConfirmatoryFactorAnalysis:
     def as_dict(self) -> dict[str, Any]:
         return {
             "constructs": {name: list(items) for name, items in self.constructs},
+            "reversed_items": list(self.reversed_items),
             "estimator": "ML",
             "n": self.n,
             "n_dropped": self.n_dropped,
@@ -315,7 +321,11 @@ def _rmsea_interval(chi_square: float, df: int, n: int) -> tuple[float, float]:
 
 
 def confirmatory_factor_analysis(
-    data: pd.DataFrame, constructs: Mapping[str, Sequence[str]]
+    data: pd.DataFrame,
+    constructs: Mapping[str, Sequence[str]],
+    *,
+    reverse: Sequence[str] = (),
+    scale: tuple[float, float] | None = None,
 ) -> ConfirmatoryFactorAnalysis:
     """Fit a measurement model (each item on one construct, constructs correlated) by maximum likelihood.
 
@@ -349,7 +359,11 @@ def confirmatory_factor_analysis(
         One column per item, one row per respondent; rows with any missing item are left out.
     constructs
         Construct name → its items, e.g. ``{"SAT": ["CUSA1", "CUSA2", "CUSA3"], ...}``. Each item on one
-        construct; the first item is the marker.
+        construct, at least 2 items each; the first item is the marker.
+    reverse, scale
+        Reverse-keyed items and the answer scale ``(low, high)``, turned as ``low + high − x`` before the
+        fit (as in :func:`measure.reliability.cronbach_alpha`); reversing changes the signs of loadings
+        and so the composite reliability.
 
     Returns
     -------
@@ -381,7 +395,7 @@ def confirmatory_factor_analysis(
     checked = _checked_constructs(data, constructs)
     names = list(checked)
     items = [item for group in checked.values() for item in group]
-    complete = data[items].astype(float).dropna()
+    complete = reverse_keyed_items(data[items], list(reverse), scale).dropna()
     n = len(complete)
     p = len(items)
     if n <= p:
@@ -468,6 +482,7 @@ def confirmatory_factor_analysis(
         reliability.append(
             ConstructReliability(
                 construct=name,
+                cronbach_alpha=cronbach_alpha(complete[checked[name]]).alpha,
                 composite_reliability=float(std.sum() ** 2 / (std.sum() ** 2 + (1 - std**2).sum())),
                 average_variance_extracted=ave,
                 composite_reliability_observed=float(raw.sum() ** 2 * phi[factor, factor] / block.sum()),
@@ -489,6 +504,7 @@ def confirmatory_factor_analysis(
         warnings.append(f"negative error variance (Heywood case) for {', '.join(negative)}.")
     return ConfirmatoryFactorAnalysis(
         constructs=tuple((name, tuple(group)) for name, group in checked.items()),
+        reversed_items=tuple(str(item) for item in reverse),
         n=n,
         n_dropped=len(data) - n,
         converged=converged,
@@ -547,8 +563,8 @@ def heterotrait_monotrait(
         HTMT(a, b)  = mean |r_ij|, i ∈ a, j ∈ b  /  √(mean_{i<j ∈ a} |r_ij| · mean_{i<j ∈ b} |r_ij|)
         HTMT2(a, b) = the same with geometric means
 
-    Values below .85 (.90 for conceptually close constructs) support discriminant validity. A construct
-    with a single item has no monotrait correlations; its ratios are NaN.
+    Values below .85 (.90 for conceptually close constructs) support discriminant validity. Reverse-keyed
+    items need no reversing here: the correlations enter as absolute values.
 
     References
     ----------
@@ -575,8 +591,6 @@ def heterotrait_monotrait(
         raise ValueError("data has items without variance among the complete cases; HTMT needs correlations.")
 
     def monotrait(group: list[str]) -> tuple[float, float]:
-        if len(group) < 2:
-            return math.nan, math.nan
         block = correlation.loc[group, group].to_numpy()[np.triu_indices(len(group), 1)]
         return float(block.mean()), float(np.exp(np.log(block).mean()))
 
@@ -607,7 +621,11 @@ class MeasurementModelValidity:
 
 
 def measurement_model_validity(
-    data: pd.DataFrame, constructs: Mapping[str, Sequence[str]]
+    data: pd.DataFrame,
+    constructs: Mapping[str, Sequence[str]],
+    *,
+    reverse: Sequence[str] = (),
+    scale: tuple[float, float] | None = None,
 ) -> MeasurementModelValidity:
     """Convergent and discriminant validity of a measurement model: :func:`confirmatory_factor_analysis`
     (fit, standardised loadings, CR, AVE, Fornell–Larcker) and :func:`heterotrait_monotrait`.
@@ -625,6 +643,6 @@ def measurement_model_validity(
     (8, True)
     """
     return MeasurementModelValidity(
-        cfa=confirmatory_factor_analysis(data, constructs),
+        cfa=confirmatory_factor_analysis(data, constructs, reverse=reverse, scale=scale),
         heterotrait_monotrait=heterotrait_monotrait(data, constructs),
     )

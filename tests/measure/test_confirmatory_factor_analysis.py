@@ -234,3 +234,37 @@ class TestBadInput:
     def test_an_unidentified_model(self) -> None:
         with pytest.raises(ValueError, match="define 4 parameters but 2 items give only 3"):
             confirmatory_factor_analysis(_data("mobi.csv"), {"SAT": ["CUSA1", "CUSA2"]})
+
+    def test_a_single_item_construct(self) -> None:
+        with pytest.raises(ValueError, match=r"constructs COMPLAINT \(1\) need at least 2 items"):
+            confirmatory_factor_analysis(
+                _data("mobi.csv"), {"SAT": ["CUSA1", "CUSA2", "CUSA3"], "COMPLAINT": ["CUSCO"]}
+            )
+
+
+def test_alpha_beside_cr_and_ave_is_psychs_alpha() -> None:
+    psych = json.loads((_REFERENCE / "expected" / "reliability_psych.json").read_text(encoding="utf-8"))
+    result = _fitted("mobi_CUSA_CUSL_ML")
+    alphas = {construct.construct: construct.cronbach_alpha for construct in result.reliability}
+    assert alphas["CUSA"] == pytest.approx(psych["mobi"]["CUSA"]["alpha"]["total"]["raw_alpha"], abs=1e-6)
+    assert alphas["CUSL"] == pytest.approx(psych["mobi"]["CUSL"]["alpha"]["total"]["raw_alpha"], abs=1e-6)
+
+
+def test_a_reversed_item_flips_its_loading_and_keeps_the_fit() -> None:
+    mobi = _data("mobi.csv")
+    constructs = {"SAT": ["CUSA1", "CUSA2", "CUSA3"], "LOY": ["CUSL1", "CUSL2", "CUSL3"]}
+    turned = mobi.assign(CUSL3=11 - mobi["CUSL3"])  # as if the questionnaire had asked it the other way round
+    plain = confirmatory_factor_analysis(mobi, constructs)
+    reversed_back = confirmatory_factor_analysis(turned, constructs, reverse=["CUSL3"], scale=(1, 10))
+    assert reversed_back.reversed_items == ("CUSL3",)
+    assert reversed_back.fit.chi_square == pytest.approx(plain.fit.chi_square, abs=1e-6)
+    np.testing.assert_allclose(
+        [loading.standardized_loading for loading in reversed_back.loadings],
+        [loading.standardized_loading for loading in plain.loadings],
+        atol=1e-6,
+    )
+    unreversed = confirmatory_factor_analysis(turned, constructs)
+    assert unreversed.loadings[-1].standardized_loading == pytest.approx(
+        -plain.loadings[-1].standardized_loading, abs=1e-6
+    )
+    assert unreversed.reliability[1].composite_reliability < plain.reliability[1].composite_reliability
