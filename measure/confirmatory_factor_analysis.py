@@ -29,6 +29,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from measure.factor_analysis import (
+    BartlettSphericity,
+    KaiserMeyerOlkin,
+    bartlett_sphericity,
+    kaiser_meyer_olkin,
+)
 from measure.reliability import cronbach_alpha, reverse_keyed_items
 
 __all__ = [
@@ -608,15 +614,20 @@ def heterotrait_monotrait(
 
 @dataclass(frozen=True, slots=True)
 class MeasurementModelValidity:
-    """What ``loyalty measure validity`` reports: the CFA with CR and AVE, and HTMT for every pair."""
+    """What ``loyalty measure validity`` reports: the CFA with CR and AVE, HTMT for every pair, and the
+    sampling adequacy (KMO, Bartlett) of all the model's items on the same respondents."""
 
     cfa: ConfirmatoryFactorAnalysis
     heterotrait_monotrait: tuple[HeterotraitMonotraitRatio, ...]
+    kaiser_meyer_olkin: KaiserMeyerOlkin
+    bartlett_sphericity: BartlettSphericity
 
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.cfa.as_dict(),
             "heterotrait_monotrait": [ratio.as_dict() for ratio in self.heterotrait_monotrait],
+            "kaiser_meyer_olkin": self.kaiser_meyer_olkin.as_dict(),
+            "bartlett_sphericity": self.bartlett_sphericity.as_dict(),
         }
 
 
@@ -628,7 +639,8 @@ def measurement_model_validity(
     scale: tuple[float, float] | None = None,
 ) -> MeasurementModelValidity:
     """Convergent and discriminant validity of a measurement model: :func:`confirmatory_factor_analysis`
-    (fit, standardised loadings, CR, AVE, Fornell–Larcker) and :func:`heterotrait_monotrait`.
+    (fit, standardised loadings, CR, AVE, Fornell–Larcker), :func:`heterotrait_monotrait`, and
+    ``kaiser_meyer_olkin`` / ``bartlett_sphericity`` of all its items (complete cases, like the CFA).
 
     Examples
     --------
@@ -642,7 +654,10 @@ def measurement_model_validity(
     >>> result.cfa.fit.df, result.heterotrait_monotrait[0].htmt < 0.85
     (8, True)
     """
+    items = [str(item) for group in constructs.values() for item in group]
     return MeasurementModelValidity(
         cfa=confirmatory_factor_analysis(data, constructs, reverse=reverse, scale=scale),
         heterotrait_monotrait=heterotrait_monotrait(data, constructs),
+        kaiser_meyer_olkin=kaiser_meyer_olkin(data[items], missing="listwise"),
+        bartlett_sphericity=bartlett_sphericity(data[items], missing="listwise"),
     )

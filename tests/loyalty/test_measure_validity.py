@@ -59,6 +59,8 @@ def test_json_gives_fit_loadings_reliability_and_htmt(reference: Path, lavaan: d
     assert output["heterotrait_monotrait"][0]["construct_a"] == "CUSA"
     assert output["n"] == 250
     assert output["missing_data"] == "listwise"
+    assert output["bartlett_sphericity"]["df"] == 15
+    assert len(output["kaiser_meyer_olkin"]["items"]) == 6
 
 
 def test_readable_table(reference: Path) -> None:

@@ -62,7 +62,7 @@ def validity(
     """Construct validity of a measurement model: a confirmatory factor analysis by maximum likelihood
     (as lavaan::cfa) with chi-square, CFI, TLI, RMSEA with its 90% interval and SRMR; standardised
     loadings; per construct Cronbach's alpha, composite reliability, AVE and the Fornell-Larcker check;
-    HTMT and HTMT2 for every pair of constructs.
+    HTMT and HTMT2 for every pair of constructs; KMO and Bartlett's test of all the items.
 
     Each item loads on one construct; respondents with a missing answer are left out (listwise).
 
@@ -133,5 +133,11 @@ def _print_table(result: MeasurementModelValidity) -> None:
             pair = f"{ratio.construct_a} – {ratio.construct_b}"
             r = correlations[(ratio.construct_a, ratio.construct_b)]
             typer.echo(f"{pair:<{2 * width + 3}}  {r:>6.3f}  {ratio.htmt:>6.3f}  {ratio.htmt2:>6.3f}")
+    kmo, bartlett = result.kaiser_meyer_olkin, result.bartlett_sphericity
+    typer.echo("")
+    typer.echo(
+        f"KMO {kmo.overall:.3f} ({kmo.verdict}); "
+        f"Bartlett chi-square({bartlett.df}) = {bartlett.chi_square:.1f}, p = {bartlett.p_value:.3g}"
+    )
     for warning in cfa.warnings:
         typer.echo(f"Warning: {warning}")
