@@ -20,7 +20,7 @@ Checked against R ``lavaan`` 0.6-14 and ``semTools`` 0.5-6 (``reference/expected
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,7 +132,11 @@ class ItemLoading:
     construct: str
     item: str
     loading: float  # unstandardised; 1 for the marker item
+    standard_error: float  # of the unstandardised loading (expected information); NaN for the marker
+    z: float  # loading / standard_error; NaN for the marker
+    p_value: float  # two-sided, normal
     standardized_loading: float  # lavaan "std.all"
+    standardized_standard_error: float  # delta method, as lavaan's standardizedSolution
     error_variance: float  # may be negative (a Heywood case)
 
     def as_dict(self) -> dict[str, Any]:
@@ -140,7 +144,11 @@ class ItemLoading:
             "construct": self.construct,
             "item": self.item,
             "loading": self.loading,
+            "standard_error": _json_number(self.standard_error),
+            "z": _json_number(self.z),
+            "p_value": _json_number(self.p_value),
             "standardized_loading": self.standardized_loading,
+            "standardized_standard_error": self.standardized_standard_error,
             "error_variance": self.error_variance,
         }
 
@@ -152,12 +160,14 @@ class FactorCorrelation:
     construct_a: str
     construct_b: str
     correlation: float
+    standard_error: float  # delta method, as lavaan's standardizedSolution
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "construct_a": self.construct_a,
             "construct_b": self.construct_b,
             "correlation": self.correlation,
+            "standard_error": self.standard_error,
         }
 
 
@@ -457,25 +467,36 @@ def confirmatory_factor_analysis(
     implied = model.implied(theta)
     fit, _ = _fit_indices(sample, implied, n, model.count, float(fitted.fun))
 
-    factor_sd = np.sqrt(np.abs(np.diag(phi)))
-    standardized = loadings * factor_sd / np.sqrt(np.diag(implied))[:, None]
-    correlation = phi / np.outer(factor_sd, factor_sd)
+    standardized, correlation = _standardized(model, theta)
+    covariance = _parameter_covariance(model, theta, n)
+    standard_errors = np.sqrt(np.abs(np.diag(covariance)))
+    jacobian = _jacobian(lambda t: _standardized_vector(model, t), theta)
+    standardized_errors = np.sqrt(np.abs(np.diag(jacobian @ covariance @ jacobian.T)))
+    free_index = np.full(model.pattern.shape, -1)
+    free_index[model.free] = np.arange(model.loading_count)
     item_loadings: list[ItemLoading] = []
     for row, item in enumerate(items):
         factor = int(np.flatnonzero(model.pattern[row])[0])
+        index = int(free_index[row, factor])
+        error = float(standard_errors[index]) if index >= 0 else math.nan
+        z = float(loadings[row, factor]) / error if index >= 0 else math.nan
         item_loadings.append(
             ItemLoading(
                 construct=names[factor],
                 item=item,
                 loading=float(loadings[row, factor]),
+                standard_error=error,
+                z=z,
+                p_value=float(2 * stats.norm.sf(abs(z))) if index >= 0 else math.nan,
                 standardized_loading=float(standardized[row, factor]),
+                standardized_standard_error=float(standardized_errors[row]),
                 error_variance=float(errors[row]),
             )
         )
+    pairs = list(zip(*np.triu_indices(model.factors, 1), strict=True))
     correlations = tuple(
-        FactorCorrelation(names[a], names[b], float(correlation[a, b]))
-        for a in range(len(names))
-        for b in range(a + 1, len(names))
+        FactorCorrelation(names[a], names[b], float(correlation[a, b]), float(standardized_errors[p + k]))
+        for k, (a, b) in enumerate(pairs)
     )
     reliability = []
     for factor, name in enumerate(names):
@@ -521,6 +542,47 @@ def confirmatory_factor_analysis(
         reliability=tuple(reliability),
         warnings=tuple(warnings),
     )
+
+
+def _standardized(model: _Model, theta: Matrix) -> tuple[Matrix, Matrix]:
+    """Standardised loadings (lavaan ``std.all``) and construct correlations at the parameters theta."""
+    loadings, phi, _ = model.unpack(theta)
+    implied = model.implied(theta)
+    factor_sd = np.sqrt(np.abs(np.diag(phi)))
+    standardized: Matrix = loadings * factor_sd / np.sqrt(np.abs(np.diag(implied)))[:, None]
+    correlation: Matrix = phi / np.outer(factor_sd, factor_sd)
+    return standardized, correlation
+
+
+def _standardized_vector(model: _Model, theta: Matrix) -> Matrix:
+    """The standardised loadings in item order, then the construct correlations above the diagonal."""
+    standardized, correlation = _standardized(model, theta)
+    vector: Matrix = np.concatenate(
+        [standardized[model.pattern], correlation[np.triu_indices(model.factors, 1)]]
+    )
+    return vector
+
+
+def _jacobian(function: Callable[[Matrix], Matrix], theta: Matrix) -> Matrix:
+    """Central-difference Jacobian (the functions here are smooth and low-order polynomials or ratios)."""
+    columns = []
+    for index in range(len(theta)):
+        step = 1e-6 * max(1.0, abs(theta[index]))
+        up, down = theta.copy(), theta.copy()
+        up[index] += step
+        down[index] -= step
+        columns.append((function(up) - function(down)) / (2 * step))
+    return np.column_stack(columns)
+
+
+def _parameter_covariance(model: _Model, theta: Matrix, n: int) -> Matrix:
+    """Covariance of the ML estimates from the expected information, lavaan's default for complete data:
+    I = ½ Δ'(Σ⁻¹ ⊗ Σ⁻¹)Δ with Δ = ∂vec Σ/∂θ', and Cov(θ̂) = I⁻¹ / N."""
+    inverse = np.linalg.inv(model.implied(theta))
+    delta = _jacobian(lambda t: model.implied(t).ravel(), theta)
+    information = 0.5 * delta.T @ np.kron(inverse, inverse) @ delta
+    covariance: Matrix = np.linalg.pinv(information) / n
+    return covariance
 
 
 def _start(sample: Matrix, model: _Model) -> Matrix:

@@ -112,6 +112,29 @@ class TestCfaMatchesLavaan:
             [loading.loading for loading in result.loadings], [row["est_unstd"] for row in rows], atol=1e-3
         )
 
+    def test_standard_errors(self, lavaan_model: tuple[ConfirmatoryFactorAnalysis, dict[str, Any]]) -> None:
+        result, expected = lavaan_model
+        rows = expected["loadings"]
+        # lavaan reports 0 for the fixed marker loading; we report no standard error (NaN)
+        np.testing.assert_allclose(
+            [
+                0.0 if np.isnan(loading.standard_error) else loading.standard_error
+                for loading in result.loadings
+            ],
+            [row["se_unstd"] for row in rows],
+            atol=1e-3,
+        )
+        np.testing.assert_allclose(
+            [loading.standardized_standard_error for loading in result.loadings],
+            [row["se"] for row in rows],
+            atol=1e-3,
+        )
+        np.testing.assert_allclose(
+            [pair.standard_error for pair in result.factor_correlations],
+            [row["se"] for row in expected["factor_correlations"]],
+            atol=1e-3,
+        )
+
     def test_construct_correlations(
         self, lavaan_model: tuple[ConfirmatoryFactorAnalysis, dict[str, Any]]
     ) -> None:
