@@ -94,6 +94,9 @@ def reverse_keyed_items(
     [1.0, 5.0, 6.0]
     """
     names = _reversed_names([str(column) for column in items.columns], reverse)
+    text = [str(column) for column in items.columns if not pd.api.types.is_numeric_dtype(items[column])]
+    if text:
+        raise ValueError(f"items {', '.join(text)} are not numeric; give the answers as numbers.")
     turned = items.astype(float)
     if not names:
         return turned
@@ -170,6 +173,8 @@ def feldt_interval(
 
     Examples
     --------
+    Checked against METHODS §5 (the ``statpsych::ci.cronbach(.05, .85, 7, 89)`` inputs with Feldt's df).
+
     >>> low, high = feldt_interval(0.85, items=7, respondents=89)
     >>> round(low, 6), round(high, 6)
     (0.797065, 0.893167)
@@ -234,6 +239,7 @@ class CronbachAlpha:
     score_mean: float  # of the respondents' mean item score
     score_sd: float
     item_statistics: tuple[ItemReliability, ...]
+    warnings: tuple[str, ...]  # e.g. items that correlate negatively with the rest (reverse-keyed?)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -255,6 +261,7 @@ class CronbachAlpha:
             "score_mean": self.score_mean,
             "score_sd": self.score_sd,
             "item_statistics": [item.as_dict() for item in self.item_statistics],
+            "warnings": list(self.warnings),
         }
 
 
@@ -285,6 +292,8 @@ def cronbach_alpha(
       Iacobucci (2004) in psych's form, ``2k²/((k-1)²(1'C1)³) · (1'C1 (tr C² + (tr C)²) - 2 tr C · 1'C²1)``.
     * With two items, alpha if an item is deleted is undefined and reported as NaN (psych prints a
       placeholder there).
+    * An item whose item–rest correlation is negative is named in ``warnings``: it is probably
+      reverse-keyed and not reversed (alpha can then be negative).
 
     Parameters
     ----------
@@ -376,6 +385,13 @@ def cronbach_alpha(
                 alpha_standardized_if_deleted=alpha_standardized_deleted,
             )
         )
+    warnings = []
+    negative = [item.item for item in item_statistics if item.item_rest_r < 0]
+    if negative:
+        warnings.append(
+            f"{', '.join(negative)} correlate(s) negatively with the other items; "
+            "reverse-keyed but not reversed?"
+        )
     return CronbachAlpha(
         items=names,
         reversed_items=reversed_names,
@@ -394,6 +410,7 @@ def cronbach_alpha(
         score_mean=float(score.mean()),
         score_sd=float(score.std()),
         item_statistics=tuple(item_statistics),
+        warnings=tuple(warnings),
     )
 
 

@@ -234,9 +234,15 @@ def test_reverse_keying_by_mask_equals_by_name() -> None:
     assert by_mask.reversed_items == ("A1",)
 
 
-def test_an_unreversed_negative_item_lowers_alpha() -> None:
+def test_an_unreversed_negative_item_lowers_alpha_and_is_named() -> None:
     bfi = _data("psych_bfi.csv")[["A1", "A2", "A3", "A4", "A5"]]
-    assert cronbach_alpha(bfi).alpha < cronbach_alpha(bfi, reverse=["A1"], scale=_BFI_SCALE).alpha - 0.1
+    unreversed = cronbach_alpha(bfi)
+    keyed = cronbach_alpha(bfi, reverse=["A1"], scale=_BFI_SCALE)
+    assert unreversed.alpha < keyed.alpha - 0.1
+    assert unreversed.warnings == (
+        "A1 correlate(s) negatively with the other items; reverse-keyed but not reversed?",
+    )
+    assert keyed.warnings == ()
 
 
 class TestBadInput:
@@ -261,6 +267,10 @@ class TestBadInput:
     def test_an_item_without_variance(self) -> None:
         with pytest.raises(ValueError, match="q4 have no variance"):
             cronbach_alpha(self.answers.assign(q4=3))
+
+    def test_text_answers(self) -> None:
+        with pytest.raises(ValueError, match="items q4 are not numeric"):
+            cronbach_alpha(self.answers.assign(q4=["a", "b", "c", "d"]))
 
     def test_unknown_missing_rule(self) -> None:
         with pytest.raises(ValueError, match="'pairwise' or 'listwise', not 'mean'"):

@@ -100,3 +100,5 @@ def reliability(
             f"{name:<{width}}  {item.n:>6}  {item.mean:>6.2f}  {item.sd:>6.2f}  {item.item_rest_r:>11.3f}  "
             f"{deleted:>16}"
         )
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}")
