@@ -204,7 +204,11 @@ class MinresFactor:
 def _squared_multiple_correlations(matrix: NDArray[np.float64], covariance: bool) -> NDArray[np.float64]:
     variances = np.diag(matrix)
     correlation = matrix / np.sqrt(np.outer(variances, variances))
-    smc = 1.0 - 1.0 / np.diag(np.linalg.inv(correlation))
+    try:
+        inverse = np.linalg.inv(correlation)
+    except np.linalg.LinAlgError:  # psych::smc falls back to the pseudo-inverse too
+        inverse = np.linalg.pinv(correlation)
+    smc = 1.0 - 1.0 / np.diag(inverse)
     return smc * variances if covariance else smc
 
 
