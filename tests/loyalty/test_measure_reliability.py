@@ -150,3 +150,30 @@ def test_an_unreadable_scale_is_an_input_error(reference: Path) -> None:
     )
     assert result.exit_code == 1
     assert "Write it as low-high" in result.output
+
+
+def test_groups_adds_omega_hierarchical(reference: Path, psych: dict[str, Any]) -> None:
+    items = ",".join(f"{trait}{i}" for trait in "ACENO" for i in range(1, 6))
+    result = runner.invoke(
+        app,
+        [
+            "measure",
+            "reliability",
+            "--data",
+            str(reference / "data" / "psych_bfi.csv"),
+            "--items",
+            items,
+            "--reverse",
+            "A1,C4,C5,E1,E2,O2,O5",
+            "--scale",
+            "1-6",
+            "--groups",
+            "5",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    hierarchical = json.loads(result.output)["omega_hierarchical"]
+    expected = psych["bfi_omega_hierarchical_25items"]
+    assert hierarchical["omega_hierarchical"] == pytest.approx(expected["omega_h"], abs=1e-3)
+    assert hierarchical["omega_total"] == pytest.approx(expected["omega_total"], abs=1e-3)

@@ -25,6 +25,7 @@ from measure.reliability import (
     cronbach_alpha,
     feldt_interval,
     mcdonald_omega,
+    omega_hierarchical,
     reverse_keyed_items,
     scale_reliability,
 )
@@ -166,6 +167,31 @@ class TestMcDonaldOmegaMatchesPsych:
         np.testing.assert_allclose(result.uniquenesses, list(expected["uniquenesses"].values()), atol=1e-3)
 
 
+def test_omega_hierarchical_of_the_25_bfi_items_matches_psych() -> None:
+    expected = _PSYCH["bfi_omega_hierarchical_25items"]
+    items = [f"{trait}{i}" for trait in "ACENO" for i in range(1, 6)]
+    result = omega_hierarchical(
+        _data("psych_bfi.csv")[items],
+        groups=5,
+        reverse=["A1", "C4", "C5", "E1", "E2", "O2", "O5"],
+        scale=_BFI_SCALE,
+    )
+    assert result.omega_hierarchical == pytest.approx(expected["omega_h"], abs=1e-3)
+    assert result.omega_total == pytest.approx(expected["omega_total"], abs=1e-3)
+    assert result.omega_limit == pytest.approx(expected["omega_lim"], abs=1e-3)
+    assert result.alpha_standardized == pytest.approx(expected["alpha"], abs=1e-6)
+    assert result.g6 == pytest.approx(expected["G6"], abs=1e-6)
+    general_row, *group_rows = expected["omega_group"]
+    assert result.omega_group_factors == pytest.approx(general_row["group"], abs=1e-3)
+    assert [group.factor for group in result.group_factors] == [row["factor"] for row in group_rows]
+    for group, row in zip(result.group_factors, group_rows, strict=True):
+        assert group.omega_total == pytest.approx(row["total"], abs=1e-3)
+        assert group.omega_general == pytest.approx(row["general"], abs=1e-3)
+        assert group.omega_group == pytest.approx(row["group"], abs=1e-3)
+    # the neuroticism items load negatively on the general factor; psych turns them for the sums
+    assert {"N1", "N2", "N3", "N4", "N5"} <= set(result.flipped_items)
+
+
 def test_a_heywood_case_is_named() -> None:
     # mobi CUSL: the CUSL3 uniqueness reaches psych's lower bound (.005); psych's loading is .9979
     cusl = _data("mobi.csv")[["CUSL1", "CUSL2", "CUSL3"]]
@@ -267,6 +293,11 @@ class TestBadInput:
     def test_an_item_without_variance(self) -> None:
         with pytest.raises(ValueError, match="q4 have no variance"):
             cronbach_alpha(self.answers.assign(q4=3))
+
+    def test_omega_hierarchical_needs_three_group_factors(self) -> None:
+        cusa_cusl = _data("mobi.csv")[["CUSA1", "CUSA2", "CUSA3", "CUSL1", "CUSL2", "CUSL3"]]
+        with pytest.raises(ValueError, match="groups must be at least 3"):
+            omega_hierarchical(cusa_cusl, groups=2)
 
     def test_text_answers(self) -> None:
         with pytest.raises(ValueError, match="items q4 are not numeric"):

@@ -49,10 +49,15 @@ def reliability(
     listwise: Annotated[
         bool, typer.Option("--listwise", help="Use only respondents who answered every item.")
     ] = False,
+    groups: Annotated[
+        int | None,
+        typer.Option("--groups", help="Also omega hierarchical with this many group factors (3 or more)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
     """Reliability of one scale: Cronbach's alpha (raw, standardised, Feldt 95% interval), McDonald's
-    omega total, item-rest correlations and alpha if an item is deleted.
+    omega total, item-rest correlations and alpha if an item is deleted; with --groups N also omega
+    hierarchical of a scale with N group factors.
 
     Missing answers are handled pairwise unless --listwise is given; the output says which. Reverse-keyed
     items are turned as low + high - answer on the --scale.
@@ -71,7 +76,11 @@ def reliability(
     frame = numeric_columns(read_data_file(data), columns, source)
     with input_error_from(source):
         reliability_of_scale = scale_reliability(
-            frame, reverse=reversed_items, scale=bounds, missing="listwise" if listwise else "pairwise"
+            frame,
+            reverse=reversed_items,
+            scale=bounds,
+            missing="listwise" if listwise else "pairwise",
+            groups=groups,
         )
     if as_json:
         typer.echo(json.dumps(reliability_of_scale.as_dict(), ensure_ascii=False, indent=2))
@@ -87,6 +96,12 @@ def reliability(
             f" (uniqueness at its bound: {', '.join(omega.heywood_items)})" if omega.heywood_items else ""
         )
         typer.echo(f"McDonald's omega total {omega.omega_total:.3f} (one factor, minres){heywood}")
+    hierarchical = reliability_of_scale.omega_hierarchical
+    if hierarchical is not None:
+        typer.echo(
+            f"omega hierarchical {hierarchical.omega_hierarchical:.3f}, omega total "
+            f"{hierarchical.omega_total:.3f} ({hierarchical.groups} group factors, Schmid-Leiman)"
+        )
     typer.echo(f"n = {result.n} respondents, {result.missing_data} deletion ({result.n_complete} complete)")
     typer.echo("")
     names = [f"{item.item}{' (reversed)' if item.reversed else ''}" for item in result.item_statistics]
