@@ -92,3 +92,18 @@ def test_a_misspelt_item_names_the_nearest_column(reference: Path) -> None:
     )
     assert result.exit_code == 1
     assert "column CUSA5: is not in the file." in result.output
+
+
+def test_robust_adds_the_mlr_indices(reference: Path, lavaan: dict[str, Any]) -> None:
+    constructs = []
+    for line in lavaan["models"]["mobi_6factor_MLR"]["model"].strip().splitlines():
+        name, items = line.split("=~")
+        constructs.append(f"--construct={name.strip()}={','.join(item.strip() for item in items.split('+'))}")
+    result = _validity(reference, *constructs, "--robust", "--json")
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    expected = lavaan["models"]["mobi_6factor_MLR"]["fit_measures"]
+    assert output["estimator"] == "MLR"
+    assert output["robust_fit"]["chi_square_scaled"] == pytest.approx(expected["chisq.scaled"], abs=1e-3)
+    assert output["robust_fit"]["cfi_robust"] == pytest.approx(expected["cfi.robust"], abs=1e-3)
+    assert output["robust_fit"]["rmsea_robust"] == pytest.approx(expected["rmsea.robust"], abs=1e-3)

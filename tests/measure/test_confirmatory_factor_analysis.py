@@ -1,10 +1,10 @@
 """CFA, composite reliability, AVE and HTMT against lavaan 0.6-14 / semTools 0.5-6
 (reference/expected/lavaan_cfa.json) and the METHODS §5 Holzinger–Swineford vectors.
 
-Every ML model of lavaan_cfa.json whose data are in reference/data runs through the same assertions:
-fit indices, standardised loadings and construct correlations to 1e-3 (the issue's "Done when"), CR and
-AVE to 1e-3. The MLR model shares the ML estimates and is covered by the ML one; the corp_rep model's data
-are not in reference/data.
+Every model of lavaan_cfa.json whose data are in reference/data (ML and MLR) runs through the same
+assertions: fit indices, standardised loadings, their standard errors and construct correlations to 1e-3
+(the issue's "Done when"), CR and AVE to 1e-3; the MLR model also its scaled and robust indices. The
+corp_rep model's data are not in reference/data.
 """
 
 from __future__ import annotations
@@ -33,10 +33,22 @@ _REFERENCE = next(
 _LAVAAN = json.loads((_REFERENCE / "expected" / "lavaan_cfa.json").read_text(encoding="utf-8"))
 _DATA_OF_MODEL = {"mobi": "mobi.csv", "satisfaction_bank": "satisfaction_bank.csv"}
 _MODELS = [
-    name
-    for name, model in _LAVAAN["models"].items()
-    if model["estimator"] == "ML" and name.split("_")[0] in ("mobi", "satisfaction")
+    name for name, model in _LAVAAN["models"].items() if name.split("_")[0] in ("mobi", "satisfaction")
 ]
+_ROBUST_MODELS = [name for name in _MODELS if _LAVAAN["models"][name]["estimator"] == "MLR"]
+_ROBUST_FIELDS = {
+    "chisq.scaling.factor": "scaling_factor",
+    "chisq.scaled": "chi_square_scaled",
+    "pvalue.scaled": "p_value_scaled",
+    "cfi.scaled": "cfi_scaled",
+    "tli.scaled": "tli_scaled",
+    "cfi.robust": "cfi_robust",
+    "tli.robust": "tli_robust",
+    "rmsea.scaled": "rmsea_scaled",
+    "rmsea.robust": "rmsea_robust",
+    "rmsea.ci.lower.robust": "rmsea_robust_ci_low",
+    "rmsea.ci.upper.robust": "rmsea_robust_ci_high",
+}
 # lavaan fitMeasures name → our FitIndices field
 _FIT_FIELDS = {
     "chisq": "chi_square",
@@ -78,7 +90,7 @@ def _data(name: str) -> pd.DataFrame:
 def _fitted(model_name: str) -> ConfirmatoryFactorAnalysis:
     model = _LAVAAN["models"][model_name]
     data = _data("mobi.csv" if model_name.startswith("mobi") else "satisfaction_bank.csv")
-    return confirmatory_factor_analysis(data, constructs_of(model["model"]))
+    return confirmatory_factor_analysis(data, constructs_of(model["model"]), estimator=model["estimator"])
 
 
 @pytest.fixture(params=_MODELS)
@@ -163,6 +175,20 @@ class TestCfaMatchesLavaan:
         result, expected = lavaan_model
         lavaan_warned = any("not positive definite" in warning for warning in expected["warnings"])
         assert any("not positive definite" in warning for warning in result.warnings) == lavaan_warned
+
+
+@pytest.mark.parametrize("model_name", _ROBUST_MODELS)
+def test_robust_fit_indices_match_lavaan_mlr(model_name: str) -> None:
+    result, expected = _fitted(model_name), _LAVAAN["models"][model_name]["fit_measures"]
+    assert result.estimator == "MLR"
+    assert result.robust_fit is not None
+    got = result.robust_fit.as_dict()
+    for lavaan_name, field in _ROBUST_FIELDS.items():
+        assert got[field] == pytest.approx(expected[lavaan_name], abs=1e-3), lavaan_name
+
+
+def test_ml_has_no_robust_fit() -> None:
+    assert _fitted("mobi_6factor_ML").robust_fit is None
 
 
 def test_htmt2_of_the_mobi_constructs() -> None:

@@ -57,6 +57,12 @@ def validity(
     scale: Annotated[
         str, typer.Option("--scale", help="Answer scale low-high, e.g. 1-10; needed with --reverse.")
     ] = "",
+    robust: Annotated[
+        bool,
+        typer.Option(
+            "--robust", help="Robust ML (lavaan's MLR): scaled chi-square, robust CFI/TLI/RMSEA and SEs."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
     """Construct validity of a measurement model: a confirmatory factor analysis by maximum likelihood
@@ -64,7 +70,8 @@ def validity(
     loadings; per construct Cronbach's alpha, composite reliability, AVE and the Fornell-Larcker check;
     HTMT and HTMT2 for every pair of constructs; KMO and Bartlett's test of all the items.
 
-    Each item loads on one construct; respondents with a missing answer are left out (listwise).
+    Each item loads on one construct; respondents with a missing answer are left out (listwise). With
+    --robust, lavaan's MLR corrections for non-normal (e.g. Likert) answers are added.
 
     Example:
 
@@ -81,7 +88,9 @@ def validity(
     source = data.name
     frame = numeric_columns(read_data_file(data), list(dict.fromkeys(columns)), source)
     with input_error_from(source):
-        result = measurement_model_validity(frame, constructs, reverse=reversed_items, scale=bounds)
+        result = measurement_model_validity(
+            frame, constructs, reverse=reversed_items, scale=bounds, estimator="MLR" if robust else "ML"
+        )
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -95,7 +104,7 @@ def _number(value: float, digits: int = 3) -> str:
 def _print_table(result: MeasurementModelValidity) -> None:
     cfa, fit = result.cfa, result.cfa.fit
     typer.echo(
-        f"CFA (ML): {len(cfa.constructs)} constructs, {len(cfa.loadings)} items, n = {cfa.n} "
+        f"CFA ({cfa.estimator}): {len(cfa.constructs)} constructs, {len(cfa.loadings)} items, n = {cfa.n} "
         f"(listwise, {cfa.n_dropped} left out)"
     )
     typer.echo(
@@ -103,6 +112,15 @@ def _print_table(result: MeasurementModelValidity) -> None:
         f"TLI {_number(fit.tli)}; RMSEA {_number(fit.rmsea)} [{_number(fit.rmsea_ci_low)}, "
         f"{_number(fit.rmsea_ci_high)}]; SRMR {fit.srmr:.3f}"
     )
+    if cfa.robust_fit is not None:
+        robust = cfa.robust_fit
+        typer.echo(
+            f"robust: scaled chi-square({fit.df}) = {robust.chi_square_scaled:.2f} (scaling factor "
+            f"{robust.scaling_factor:.3f}), p = {_number(robust.p_value_scaled)}; "
+            f"CFI {_number(robust.cfi_robust)}; TLI {_number(robust.tli_robust)}; "
+            f"RMSEA {_number(robust.rmsea_robust)} "
+            f"[{_number(robust.rmsea_robust_ci_low)}, {_number(robust.rmsea_robust_ci_high)}]"
+        )
     typer.echo("")
     width = max(
         len("construct"),
