@@ -26,3 +26,12 @@ def input_error_from(source: str) -> Iterator[None]:
         yield
     except ValueError as error:
         raise InputError(f"{source} cannot be measured.", [Problem(source, str(error))]) from None
+
+
+from loyalty.commands.measure import reliability as _reliability  # noqa: E402
+
+app.command(name="reliability")(_reliability.reliability)
+
+from loyalty.commands.measure import validity as _validity  # noqa: E402
+
+app.command(name="validity")(_validity.validity)
