@@ -40,7 +40,7 @@ class IndicatorWeights:
     information: tuple[float, ...] | None = None  # CRITIC: C_j = σ_j Σ_k (1 − r_jk)
     eigenvalues: tuple[float, ...] | None = None  # PCA: of the correlation matrix, largest first
     components: int | None = None  # PCA: components retained
-    n: int | None = None  # data-derived: complete cases used
+    complete_cases: int | None = None  # data-derived: respondents with every indicator, who set the weights
     notes: tuple[str, ...] = ()  # warnings a reader must see (inconsistent AHP, constant indicators)
 
     def weight_of(self) -> dict[str, float]:
@@ -56,7 +56,7 @@ class IndicatorWeights:
             "consistency_ratio",
             "random_index_table",
             "components",
-            "n",
+            "complete_cases",
         ):
             value = getattr(self, field)
             if value is not None:
@@ -204,7 +204,7 @@ def entropy_weights(scores: pd.DataFrame, *, shift: float = 0.0) -> IndicatorWei
         tuple(float(w) for w in divergence / divergence.sum()),
         "entropy",
         entropy=tuple(float(e) for e in entropy),
-        n=n,
+        complete_cases=n,
         notes=_constant_notes(constant),
     )
 
@@ -250,7 +250,7 @@ def critic_weights(scores: pd.DataFrame) -> IndicatorWeights:
         tuple(float(w) for w in information / information.sum()),
         "critic",
         information=tuple(float(c) for c in information),
-        n=n,
+        complete_cases=n,
         notes=_constant_notes(constant),
     )
 
@@ -319,7 +319,7 @@ def pca_weights(scores: pd.DataFrame, *, minimum_explained: float = 0.60) -> Ind
         "pca",
         eigenvalues=tuple(float(value) for value in eigenvalues),
         components=retained,
-        n=n,
+        complete_cases=n,
         notes=_constant_notes(constant),
     )
 

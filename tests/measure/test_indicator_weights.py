@@ -31,7 +31,7 @@ def test_entropy_weights_and_entropies_of_d5() -> None:
     assert result.entropy is not None
     assert_allclose(result.entropy, d5.ENTROPY, atol=5e-7)
     assert_allclose(result.weights, d5.ENTROPY_WEIGHTS, atol=5e-7)
-    assert result.n == 8
+    assert result.complete_cases == 8
 
 
 def test_entropy_weights_of_d5_with_the_1e4_shift_some_papers_use() -> None:
@@ -107,7 +107,7 @@ def test_every_indicator_constant_is_an_error() -> None:
 def test_data_weights_use_complete_cases_and_need_three() -> None:
     scores = d5_scores()
     scores.loc[0, "trust"] = np.nan
-    assert entropy_weights(scores).n == 7
+    assert entropy_weights(scores).complete_cases == 7
     with pytest.raises(ValueError, match=r"has 2 respondents with every indicator present"):
         entropy_weights(scores.iloc[:3])
 
