@@ -42,6 +42,7 @@ class IndicatorWeights:
     components: int | None = None  # PCA: components retained
     complete_cases: int | None = None  # data-derived: respondents with every indicator, who set the weights
     notes: tuple[str, ...] = ()  # warnings a reader must see (inconsistent AHP, constant indicators)
+    description: str = ""  # combined: how, e.g. "linear: 0.5 × ahp + 0.5 × entropy"
 
     def weight_of(self) -> dict[str, float]:
         """Indicator → weight."""
@@ -68,6 +69,8 @@ class IndicatorWeights:
                     list(value) if field == "eigenvalues" else dict(zip(self.indicators, value, strict=True))
                 )
         result["notes"] = list(self.notes)
+        if self.description:
+            result["description"] = self.description
         return result
 
     @classmethod
@@ -101,6 +104,7 @@ class IndicatorWeights:
             consistency_index=numbers.get("consistency_index"),
             consistency_ratio=numbers.get("consistency_ratio"),
             notes=tuple(str(note) for note in notes) if isinstance(notes, list | tuple) else (),
+            description=str(data.get("description", "")),
         )
 
 
@@ -374,7 +378,8 @@ def combined_weights(
         subjective,
         weights=tuple(float(w) for w in combined / combined.sum()),
         method="combined",
-        notes=(*subjective.notes, *objective.notes, description),
+        notes=(*subjective.notes, *objective.notes),
+        description=description,
     )
 
 

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
@@ -321,3 +322,28 @@ def test_the_commands_and_outputs_in_the_user_guide_are_true(
         assert output.strip() == shown.strip(), commands
         checked += 1
     assert checked == 3
+
+
+def test_expert_weights_combined_with_entropy_weights(d5_files: Path) -> None:
+    arguments: list[str | Path] = [
+        "--data",
+        d5_files / "d5.csv",
+        "--indicators",
+        d5_files / "indicators.yaml",
+    ]
+    combined = run_json(
+        *arguments,
+        "--weights",
+        f"ahp:{d5_files / 'ahp.yaml'}",
+        "--combine-with",
+        "entropy",
+        "--subjective-share",
+        "0.6",
+    )
+    expected = 0.6 * np.array(d5.AHP_WEIGHTS) + 0.4 * np.array(d5.ENTROPY_WEIGHTS)
+    assert_allclose([combined["weights"][name] for name in d5.NAMES], expected, atol=1e-6)
+    assert combined["method"] == "combined"
+    assert combined["description"] == "linear: 0.6 × ahp + 0.4 × entropy"
+    alone = run(*arguments, "--combine-with", "entropy")
+    assert alone.exit_code == 1
+    assert "Give --weights ahp:FILE.yaml too." in alone.output

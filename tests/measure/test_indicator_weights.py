@@ -134,6 +134,8 @@ def test_combined_subjective_and_objective_weights_of_d5() -> None:
     assert_allclose(
         linear.weights, 0.5 * np.array(d5.AHP_WEIGHTS) + 0.5 * np.array(d5.ENTROPY_WEIGHTS), atol=1e-6
     )
+    assert linear.description == "linear: 0.5 × ahp + 0.5 × entropy"
+    assert linear.consistency_ratio == expert.consistency_ratio  # the expert part stays explained
     product = np.array(d5.AHP_WEIGHTS) * np.array(d5.ENTROPY_WEIGHTS)
     assert_allclose(
         combined_weights(expert, data, rule="multiplicative").weights, product / product.sum(), atol=1e-6

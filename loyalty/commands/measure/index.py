@@ -44,6 +44,16 @@ def index(
             "--accept-inconsistent", help="Use AHP judgments even when CR > 0.10 (prints a warning)."
         ),
     ] = False,
+    combine_with: Annotated[
+        str | None,
+        typer.Option(
+            "--combine-with",
+            help="With ahp: mix the expert weights with entropy, critic or pca weights of the data.",
+        ),
+    ] = None,
+    subjective_share: Annotated[
+        float, typer.Option("--subjective-share", help="With --combine-with: share of the AHP weights, 0–1.")
+    ] = 0.5,
     baseline: Annotated[
         Path | None,
         typer.Option("--baseline", help="JSON of an earlier run: reuse its anchors and weights (frozen)."),
@@ -112,8 +122,21 @@ def index(
         chosen = _frozen_weights(baseline_result, baseline)
     elif weights.startswith("ahp:"):
         expert = chosen = _ahp(Path(weights[4:]), [source.name for source in sources], accept_inconsistent)
+        if combine_with is not None:
+            chosen = _combined(expert, _data_weights(combine_with, normalised, data), subjective_share)
     else:
         chosen = _data_weights(weights, normalised, data)
+    if combine_with is not None and expert is None:
+        raise InputError(
+            "--combine-with needs expert weights.",
+            [
+                Problem(
+                    "--combine-with",
+                    "mixes AHP weights with data weights.",
+                    "Give --weights ahp:FILE.yaml too.",
+                )
+            ],
+        )
     survey = numbers[survey_weight] if survey_weight is not None else None
     with input_error_from(str(data)):
         result = loyalty_index(
@@ -126,7 +149,7 @@ def index(
         table = (
             index_sensitivity(
                 normalised,
-                expert_weights={"ahp": expert} if expert is not None else None,
+                expert_weights=None if expert is None else {"ahp": expert, chosen.method: chosen},
                 survey_weights=survey,
                 segments=segments,
                 minimum_indicators=minimum_indicators,
@@ -134,6 +157,8 @@ def index(
             if sensitivity
             else None
         )
+    for note in chosen.notes:
+        typer.echo(f"Warning: {note}", err=True)
     output = result.as_dict()
     output["capped"] = dict(
         zip([item.name for item in normalised.indicators], normalised.capped, strict=True)
@@ -142,8 +167,6 @@ def index(
         output["change"] = _change(result.as_dict(), read_result_file(previous), previous)
     if table is not None:
         output["sensitivity"] = table.as_dict()
-    for note in chosen.notes:
-        typer.echo(f"Warning: {note}", err=True)
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
     else:
@@ -239,6 +262,17 @@ def _ahp(path: Path, names: list[str], accept_inconsistent: bool) -> IndicatorWe
     return result
 
 
+def _combined(expert: IndicatorWeights, data_weights: IndicatorWeights, share: float) -> IndicatorWeights:
+    from measure.indicator_weights import combined_weights
+
+    if not 0 <= share <= 1:
+        raise InputError(
+            "--subjective-share must be between 0 and 1.",
+            [Problem("--subjective-share", f"{share} is outside 0–1.", "E.g. 0.5 for half AHP, half data.")],
+        )
+    return combined_weights(expert, data_weights, share_subjective=share)
+
+
 def _data_weights(method: str, normalised: NormalisedIndicators, data: Path) -> IndicatorWeights:
     from measure.indicator_weights import critic_weights, entropy_weights, equal_weights, pca_weights
 
@@ -319,7 +353,7 @@ def _text(output: dict[str, Any]) -> str:
         f"n = {output['n']}"
         + (f", {excluded} without enough indicators" if excluded else "")
         + (" (survey-weighted)" if output["weighted"] else ""),
-        f"Weights ({output['method']}): "
+        f"Weights ({output.get('description') or output['method']}): "
         + ", ".join(f"{name} {w:.3f}" for name, w in output["weights"].items()),
     ]
     if "consistency_ratio" in output:
