@@ -53,7 +53,7 @@ class IndicatorSource:
     name: str
     columns: tuple[str, ...]  # one column, or several items averaged
     direction: str
-    anchors: tuple[float, float] | None  # None: "sample"
+    anchors: tuple[float | str, float | str] | None  # None: "sample"; "p99": a percentile of the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,18 +280,25 @@ def _row_lines(path: Path, key: str) -> dict[int, dict[int, int]]:
     return result
 
 
-def _anchors(value: object, where: str, problems: list[Problem]) -> tuple[bool, tuple[float, float] | None]:
+def _anchors(
+    value: object, where: str, problems: list[Problem]
+) -> tuple[bool, tuple[float | str, float | str] | None]:
     """(valid, anchors): anchors None means "sample"; invalid ones are added to problems."""
     if value == "sample":
         return True, None
     if isinstance(value, list) and len(value) == 2:
+        from measure.indicator_normalisation import indicator
+
+        low, high = (item if isinstance(item, str) else _number(item) for item in value)
         try:
-            low, high = float(value[0]), float(value[1])
-        except (TypeError, ValueError):
-            low = high = math.nan
-        if math.isfinite(low) and math.isfinite(high) and low < high:
+            indicator("anchors", "higher_is_better", [low, high])
             return True, (low, high)
-    hint = "Give [low, high] (fixed: comparable across waves) or sample (this sample's min and max)."
+        except (TypeError, ValueError):
+            pass
+    hint = (
+        "Give [low, high] (fixed: comparable across waves), a percentile of this file such as [0, p99], "
+        "or sample (this file's min and max)."
+    )
     what = (
         "anchors are missing."
         if value is None
@@ -299,6 +306,13 @@ def _anchors(value: object, where: str, problems: list[Problem]) -> tuple[bool, 
     )
     problems.append(Problem(where, what, hint))
     return False, None
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _matrix(

@@ -24,22 +24,27 @@ DIRECTIONS: tuple[Direction, ...] = ("higher_is_better", "higher_is_worse")
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
-    """How one indicator is scaled: name, direction and anchors (None: the sample's min and max)."""
+    """How one indicator is scaled: name, direction and anchors (None: taken from the sample)."""
 
     name: str
     direction: Direction
     low: float | None = None  # the value that scores 0 (higher_is_better) or 1 (higher_is_worse)
     high: float | None = None
+    # where a missing anchor comes from: these percentiles of the sample (0 and 100: its min and max)
+    sample_percentiles: tuple[float, float] = (0.0, 100.0)
 
     @property
     def anchored_by_sample(self) -> bool:
-        """True when the anchors are to be taken from the data (`anchors: sample`)."""
-        return self.low is None and self.high is None
+        """True when an anchor is to be taken from the data (`anchors: sample`, or `[0, p99]`)."""
+        return self.low is None or self.high is None
 
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready: direction and anchors ("sample" when taken from the data)."""
-        anchors: object = "sample" if self.anchored_by_sample else [self.low, self.high]
-        return {"direction": self.direction, "anchors": anchors}
+        """JSON-ready: direction and anchors ("sample", "p99" for anchors still to be taken from data)."""
+        if self.low is None and self.high is None and self.sample_percentiles == (0.0, 100.0):
+            return {"direction": self.direction, "anchors": "sample"}
+        low = self.low if self.low is not None else f"p{self.sample_percentiles[0]:g}"
+        high = self.high if self.high is not None else f"p{self.sample_percentiles[1]:g}"
+        return {"direction": self.direction, "anchors": [low, high]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +63,20 @@ class NormalisedIndicators:
         }
 
 
-def indicator(name: str, direction: str, anchors: Sequence[float] | str = "sample") -> Indicator:
+def indicator(name: str, direction: str, anchors: Sequence[float | str] | str = "sample") -> Indicator:
     """An `Indicator` from its parts, checked: direction spelled out, two increasing anchors or "sample".
+
+    An anchor may be a number, or "pNN": the NN-th percentile of the sample being normalised (METHODS
+    §3.1 caps counts at the baseline's P99: ``[0, "p99"]``). "sample" is ``["p0", "p100"]``, min–max.
 
     Examples
     --------
     >>> indicator("churn", "higher_is_worse", [0, 10])
-    Indicator(name='churn', direction='higher_is_worse', low=0.0, high=10.0)
+    Indicator(name='churn', direction='higher_is_worse', low=0.0, high=10.0, sample_percentiles=(0.0, 100.0))
     >>> indicator("trust", "higher_is_better", "sample").anchored_by_sample
     True
+    >>> indicator("repeat_purchases", "higher_is_better", [0, "p99"]).as_dict()["anchors"]
+    [0.0, 'p99']
     """
     if direction not in DIRECTIONS:
         raise ValueError(
@@ -76,6 +86,24 @@ def indicator(name: str, direction: str, anchors: Sequence[float] | str = "sampl
         if anchors != "sample":
             raise ValueError(f"anchors of {name} must be [low, high] or 'sample'; got {anchors!r}.")
         return Indicator(name, direction)
+    if len(anchors) == 2 and any(isinstance(value, str) for value in anchors):
+        bounds: list[float | None] = []
+        percentiles = [0.0, 100.0]
+        for position, value in enumerate(anchors):
+            if isinstance(value, str):
+                percentile = _percentile(value)
+                if percentile is None:
+                    raise ValueError(
+                        f"anchors of {name} must be numbers or percentiles like 'p99'; got {value!r}."
+                    )
+                percentiles[position] = percentile
+                bounds.append(None)
+            else:
+                bounds.append(float(value))
+        fixed = [value for value in bounds if value is not None]
+        if percentiles[0] >= percentiles[1] or not all(math.isfinite(value) for value in fixed):
+            raise ValueError(f"anchors of {name} must be increasing; got {list(anchors)}.")
+        return Indicator(name, direction, bounds[0], bounds[1], (percentiles[0], percentiles[1]))
     values = [float(value) for value in anchors]
     if len(values) != 2 or not all(math.isfinite(value) for value in values) or values[0] >= values[1]:
         raise ValueError(f"anchors of {name} must be two finite numbers, low < high; got {list(anchors)}.")
@@ -95,7 +123,9 @@ def normalise_indicators(values: pd.DataFrame, indicators: Sequence[Indicator]) 
     -----------------
     Fixed anchors (scale bounds of a rated item; stated bounds or a baseline wave's caps for counts and
     times) keep quarters comparable. ``Indicator(low=None, high=None)`` takes the sample's minimum and
-    maximum (textbook min–max); the resolved numbers are returned in `indicators` so they can be frozen.
+    maximum (textbook min–max); an anchor given as a percentile (``indicator(…, [0, "p99"])``) takes that
+    percentile of the sample (numpy's default linear interpolation, R type 7), so the top 1 % is capped.
+    The resolved numbers are returned in `indicators` so they can be frozen for later waves.
     An indicator that is constant in the sample cannot be sample-anchored (hi = lo leaves z undefined):
     that is a ValueError naming it; give fixed anchors or leave it out.
 
@@ -142,18 +172,35 @@ def normalise_indicators(values: pd.DataFrame, indicators: Sequence[Indicator]) 
             present = column.dropna()
             if present.empty:
                 raise ValueError(f"values of {item.name} are all missing, so sample anchors cannot be found.")
-            low, high = float(present.min()), float(present.max())
-            if low == high:
+            if low is None:
+                low = float(np.percentile(present, item.sample_percentiles[0]))
+            if high is None:
+                high = float(np.percentile(present, item.sample_percentiles[1]))
+            if low >= high:
                 raise ValueError(
                     f"{item.name} takes the single value {low:g} in this sample, so sample anchors "
                     "(min = max) cannot scale it; give fixed anchors for it or leave it out."
+                    if present.min() == present.max()
+                    else f"{item.name}: its sample anchors {item.as_dict()['anchors']} come to "
+                    f"low {low:g} ≥ high {high:g} in this sample; give fixed anchors."
                 )
         clipped = column.clip(lower=low, upper=high)
         capped.append(int((clipped != column)[column.notna()].sum()))
         share = (clipped - low) / (high - low)
         scores[item.name] = share if item.direction == "higher_is_better" else 1 - share
-        resolved.append(Indicator(item.name, item.direction, low, high))
+        resolved.append(Indicator(item.name, item.direction, low, high))  # percentiles now numbers
     return NormalisedIndicators(pd.DataFrame(scores, index=values.index), tuple(resolved), tuple(capped))
+
+
+def _percentile(text: str) -> float | None:
+    """ "p99" → 99.0; None unless it is p followed by a number in 0–100."""
+    if not text.lower().startswith("p"):
+        return None
+    try:
+        value = float(text[1:])
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100 else None
 
 
 def indicator_values_from_items(answers: pd.DataFrame, items: Mapping[str, Sequence[str]]) -> pd.DataFrame:

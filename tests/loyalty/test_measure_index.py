@@ -347,3 +347,20 @@ def test_expert_weights_combined_with_entropy_weights(d5_files: Path) -> None:
     alone = run(*arguments, "--combine-with", "entropy")
     assert alone.exit_code == 1
     assert "Give --weights ahp:FILE.yaml too." in alone.output
+
+
+def test_percentile_anchors_in_the_indicator_file_are_frozen_as_numbers(examples: Path) -> None:
+    path = examples / "indicators.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("anchors: [0, 24]", "anchors: [0, p99]"), encoding="utf-8"
+    )
+    result = run_json("--data", examples / "loyalty_q3.csv", "--indicators", path)
+    purchases = pd.read_csv(examples / "loyalty_q3.csv")["purchases_12m"].dropna()
+    assert result["anchors"]["repeat_purchases"] == [
+        0,
+        pytest.approx(np.percentile(purchases, 99), rel=1e-12),
+    ]
+    path.write_text(path.read_text(encoding="utf-8").replace("[0, p99]", "[0, top]"), encoding="utf-8")
+    bad = run("--data", examples / "loyalty_q3.csv", "--indicators", path)
+    assert bad.exit_code == 1
+    assert "(repeat_purchases): anchors must be [low, high]" in bad.output

@@ -97,3 +97,24 @@ def test_scores_always_lie_in_0_1_and_respect_direction(
     ranked = scores.to_numpy()[order]
     steps = np.diff(ranked)
     assert (steps >= -1e-12).all() if direction == "higher_is_better" else (steps <= 1e-12).all()
+
+
+def test_a_percentile_anchor_caps_the_top_of_the_sample_and_is_resolved_for_freezing() -> None:
+    purchases = pd.DataFrame({"repeat_purchases": [*range(100), 500]})  # one customer far above the rest
+    result = normalise_indicators(purchases, [indicator("repeat_purchases", "higher_is_better", [0, "p99"])])
+    frozen = result.indicators[0]
+    assert frozen.low == 0
+    assert frozen.high == pytest.approx(np.percentile(purchases["repeat_purchases"], 99), rel=1e-12)
+    assert frozen.high == 99  # P99 of 0, 1, …, 99, 500 (101 values) is the 100th value
+    assert result.capped == (1,)  # only the 500
+    assert result.scores["repeat_purchases"].iloc[-1] == 1.0
+    assert result.scores["repeat_purchases"].iloc[50] == pytest.approx(50 / frozen.high, rel=1e-12)
+    assert frozen.as_dict()["anchors"] == [0, frozen.high]
+
+
+def test_percentile_anchors_must_be_spelled_and_ordered() -> None:
+    with pytest.raises(ValueError, match=r"numbers or percentiles like 'p99'; got 'max'"):
+        indicator("churn", "higher_is_worse", [0, "max"])
+    with pytest.raises(ValueError, match=r"must be increasing"):
+        indicator("churn", "higher_is_worse", ["p90", "p10"])
+    assert indicator("churn", "higher_is_worse", ["p0", "p100"]).as_dict()["anchors"] == "sample"
