@@ -213,7 +213,8 @@ def mean_index(
     Unweighted: ``ȳ ± t_{n−1} s/√n``. Weighted: ``ȳ_w = Σ w_i y_i / Σ w_i`` with the linearised
     variance ``v = n/(n−1) Σ u_i²``, ``u_i = w_i (y_i − ȳ_w) / Σ w``, the survey weights treated as
     fixed (with-replacement, no finite-population correction), and the same t quantile. With equal
-    weights both give the same interval. Missing indices (NaN) are left out, and counted in n_excluded.
+    weights both give the same interval. Missing indices (NaN) are left out, and counted in n_excluded;
+    respondents with survey weight 0 are left out of n. n < 2 gives no standard error (NaN).
 
     References
     ----------

@@ -364,3 +364,19 @@ def test_percentile_anchors_in_the_indicator_file_are_frozen_as_numbers(examples
     bad = run("--data", examples / "loyalty_q3.csv", "--indicators", path)
     assert bad.exit_code == 1
     assert "(repeat_purchases): anchors must be [low, high]" in bad.output
+
+
+def test_a_missing_survey_weight_is_reported_with_its_row(examples: Path) -> None:
+    frame = pd.read_csv(examples / "loyalty_q3.csv")
+    frame.loc[4, "weight"] = None
+    frame.to_csv(examples / "loyalty_q3.csv", index=False)
+    result = run(
+        "--data",
+        examples / "loyalty_q3.csv",
+        "--indicators",
+        examples / "indicators.yaml",
+        "--survey-weight",
+        "weight",
+    )
+    assert result.exit_code == 1
+    assert "row 6, column weight: has no weight." in result.output

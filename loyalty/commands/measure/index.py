@@ -137,7 +137,7 @@ def index(
                 )
             ],
         )
-    survey = numbers[survey_weight] if survey_weight is not None else None
+    survey = _survey_weights(numbers, survey_weight, data) if survey_weight is not None else None
     with input_error_from(str(data)):
         result = loyalty_index(
             normalised,
@@ -214,7 +214,9 @@ def _frozen_definitions(
             problems.append(Problem(str(path), str(error)))
     extra = sorted(set(anchors) - {source.name for source in sources})
     if extra:
-        problems.append(Problem(str(path), f"weights {extra}, which the indicator file does not define."))
+        problems.append(
+            Problem(str(path), f"has indicators {extra}, which the indicator file does not define.")
+        )
     if problems:
         raise InputError(f"{path} cannot serve as the baseline.", problems)
     return definitions
@@ -293,6 +295,23 @@ def _data_weights(method: str, normalised: NormalisedIndicators, data: Path) -> 
             return equal_weights([str(name) for name in scores.columns])
         derive = {"entropy": entropy_weights, "critic": critic_weights, "pca": pca_weights}[method]
         return derive(scores)
+
+
+def _survey_weights(numbers: pd.DataFrame, column: str, data: Path) -> pd.Series:
+    """The weight column, every empty or negative cell reported with its row as the user sees it."""
+    weights: pd.Series = numbers[column]
+    bad = weights.isna() | (weights < 0)
+    if bad.any():
+        problems = [
+            Problem(
+                f"row {int(row) + 2}, column {column}",  # +2: header line, and the index counts from 0
+                "has no weight." if math.isnan(weights[row]) else f"{weights[row]:g} is a negative weight.",
+                "Every respondent needs a weight ≥ 0 (0 leaves the respondent out).",
+            )
+            for row in weights.index[bad][:10]
+        ]
+        raise InputError(f"{data} has {int(bad.sum())} bad survey weight(s).", problems)
+    return weights
 
 
 def _segment_labels(frame: pd.DataFrame, by: str | None, data: Path) -> pd.Series | None:
