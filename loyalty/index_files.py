@@ -54,6 +54,7 @@ class IndicatorSource:
     columns: tuple[str, ...]  # one column, or several items averaged
     direction: str
     anchors: tuple[float | str, float | str] | None  # None: "sample"; "p99": a percentile of the file
+    location: str  # where the file defines it: "indicators.yaml, line 8 (churn)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def read_indicator_file(path: Path) -> list[IndicatorSource]:
             )
         anchors_valid, anchors = _anchors(entry.get("anchors"), where, problems)
         if columns and direction in DIRECTIONS and anchors_valid:
-            sources.append(IndicatorSource(str(name), columns, str(direction), anchors))
+            sources.append(IndicatorSource(str(name), columns, str(direction), anchors, where))
     if problems:
         raise InputError(f"{path} has {len(problems)} problem(s).", problems)
     return sources

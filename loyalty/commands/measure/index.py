@@ -92,6 +92,7 @@ def index(
 
     sources = read_indicator_file(indicators)
     frame = read_data_file(data)
+    _check_columns(sources, frame, data, indicators)
     columns = sorted({column for source in sources for column in source.columns})
     if survey_weight is not None:
         columns.append(survey_weight)
@@ -295,6 +296,24 @@ def _data_weights(method: str, normalised: NormalisedIndicators, data: Path) -> 
             return equal_weights([str(name) for name in scores.columns])
         derive = {"entropy": entropy_weights, "critic": critic_weights, "pca": pca_weights}[method]
         return derive(scores)
+
+
+def _check_columns(sources: list[IndicatorSource], frame: pd.DataFrame, data: Path, indicators: Path) -> None:
+    """Every column the indicator file names is in the data file, or a problem at its line in the YAML."""
+    available = [str(name) for name in frame.columns]
+    problems: list[Problem] = []
+    for source in sources:
+        for column in source.columns:
+            if column not in frame.columns:
+                nearest = difflib.get_close_matches(column, available, n=1)
+                hint = (
+                    f'Did you mean "{nearest[0]}"?'
+                    if nearest
+                    else f"Its columns are: {', '.join(available)}."
+                )
+                problems.append(Problem(source.location, f"column {column} is not in {data}.", hint))
+    if problems:
+        raise InputError(f"{indicators} names {len(problems)} column(s) that {data} lacks.", problems)
 
 
 def _survey_weights(numbers: pd.DataFrame, column: str, data: Path) -> pd.Series:
