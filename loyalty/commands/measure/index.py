@@ -103,9 +103,18 @@ def index(
             "--weights and --baseline both choose the weights.",
             [
                 Problem(
-                    "--weights",
-                    f"{weights!r} conflicts with the frozen weights of {baseline}.",
-                    "Give only one.",
+                    "--weights", f"{weights!r} conflicts with the frozen weights of {baseline}.", "Give one."
+                )
+            ],
+        )
+    if combine_with is not None and not weights.startswith("ahp:"):
+        raise InputError(
+            "--combine-with needs expert weights.",
+            [
+                Problem(
+                    "--combine-with",
+                    "mixes AHP weights with data weights.",
+                    "Give --weights ahp:FILE.yaml too.",
                 )
             ],
         )
@@ -118,7 +127,7 @@ def index(
     with input_error_from(str(data)):
         values = indicator_values_from_items(numbers, {source.name: source.columns for source in sources})
         normalised = normalise_indicators(values, definitions)
-    expert: IndicatorWeights | None = None
+    expert: IndicatorWeights | None = None  # the AHP weights, shown beside the others in --sensitivity
     if baseline is not None and baseline_result is not None:
         chosen = _frozen_weights(baseline_result, baseline)
     elif weights.startswith("ahp:"):
@@ -127,17 +136,6 @@ def index(
             chosen = _combined(expert, _data_weights(combine_with, normalised, data), subjective_share)
     else:
         chosen = _data_weights(weights, normalised, data)
-    if combine_with is not None and expert is None:
-        raise InputError(
-            "--combine-with needs expert weights.",
-            [
-                Problem(
-                    "--combine-with",
-                    "mixes AHP weights with data weights.",
-                    "Give --weights ahp:FILE.yaml too.",
-                )
-            ],
-        )
     survey = _survey_weights(numbers, survey_weight, data) if survey_weight is not None else None
     with input_error_from(str(data)):
         result = loyalty_index(
