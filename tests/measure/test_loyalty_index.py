@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 
 from measure.indicator_normalisation import NormalisedIndicators, indicator, normalise_indicators
-from measure.indicator_weights import entropy_weights, equal_weights, indicator_ahp_weights
+from measure.indicator_weights import IndicatorWeights, entropy_weights, equal_weights, indicator_ahp_weights
 from measure.loyalty_index import (
     IndexEstimate,
     index_change,
@@ -180,3 +182,28 @@ def test_sensitivity_table_has_every_method_and_their_spread() -> None:
     assert by_method["ahp"] == pytest.approx(np.mean(d5.AHP_INDEX), abs=5e-4)
     assert table.spread == pytest.approx(max(by_method.values()) - min(by_method.values()), rel=1e-12)
     assert table.as_dict()["rows"][4]["weights"] == expert.weight_of()  # type: ignore[index]
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=1)), min_size=6, max_size=6),
+        min_size=1,
+        max_size=20,
+    ),
+    st.lists(st.floats(min_value=0.01, max_value=1), min_size=6, max_size=6),
+)
+def test_a_respondent_index_lies_between_their_lowest_and_highest_indicator(
+    rows: list[list[float | None]], raw_weights: list[float]
+) -> None:
+    scores = pd.DataFrame(
+        [[np.nan if value is None else value for value in row] for row in rows], columns=d5.NAMES
+    )
+    total = sum(raw_weights)
+    weights = IndicatorWeights(tuple(d5.NAMES), tuple(w / total for w in raw_weights), "test")
+    index = respondent_loyalty_index(scores, weights)
+    for i, value in enumerate(index):
+        present = scores.iloc[i].dropna()
+        if len(present) < 4:
+            assert math.isnan(value)
+        else:
+            assert 100 * present.min() - 1e-9 <= value <= 100 * present.max() + 1e-9
