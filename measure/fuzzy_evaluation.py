@@ -244,6 +244,25 @@ def triangular_membership(values: ArrayLike, centres: Sequence[float]) -> NDArra
     return mean if steps[0] > 0 else mean[::-1]
 
 
+def membership_from_scores(
+    scores: pd.DataFrame, centres: Sequence[float] = (1.0, 0.75, 0.5, 0.25, 0.0)
+) -> NDArray[np.float64]:
+    """Membership matrix R of normalised indicator scores (0–1, 1 best): triangular memberships per column.
+
+    With the default centres 1, .75, .5, .25, 0 for 很高 … 很低, a 5-point item scaled by its scale
+    bounds (z ∈ {0, .25, .5, .75, 1}) gets exactly the share of valid respondents at each level, as
+    METHODS §3.5 asks of survey indicators; counts and times fall between two grades in proportion
+    (`triangular_membership`). Missing scores are left out of their indicator's shares.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"trust": [1.0, 0.75, 0.75, None], "churn": [0.9, 0.5, 0.1, 0.0]})
+    >>> membership_from_scores(scores).round(3).tolist()
+    [[0.333, 0.667, 0.0, 0.0, 0.0], [0.15, 0.1, 0.25, 0.1, 0.4]]
+    """
+    return np.array([triangular_membership(scores[column], centres) for column in scores.columns])
+
+
 def _weights(weights: ArrayLike) -> NDArray[np.float64]:
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0):

@@ -380,3 +380,39 @@ def test_a_missing_survey_weight_is_reported_with_its_row(examples: Path) -> Non
     )
     assert result.exit_code == 1
     assert "row 6, column weight: has no weight." in result.output
+
+
+def test_fuzzy_evaluation_of_rated_indicators_uses_the_share_of_answers_at_each_level(tmp_path: Path) -> None:
+    items = ["price_switch", "rival_appeal", "trust1", "stay_likely"]
+    answers = pd.DataFrame(
+        {
+            "price_switch": [1, 2, 2, 5, 3],
+            "rival_appeal": [2, 2, 1, 4, 3],
+            "trust1": [5, 4, 4, 1, 3],
+            "stay_likely": [5, 5, 4, 2, 3],
+        }
+    )
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    (tmp_path / "indicators.yaml").write_text(
+        "price_sensitivity: {column: price_switch, direction: higher_is_worse, anchors: [1, 5]}\n"
+        "competitor_attitude: {column: rival_appeal, direction: higher_is_worse, anchors: [1, 5]}\n"
+        "trust: {column: trust1, direction: higher_is_better, anchors: [1, 5]}\n"
+        "churn: {column: stay_likely, direction: higher_is_better, anchors: [1, 5]}\n",
+        encoding="utf-8",
+    )
+    result = run_json(
+        "--data", tmp_path / "answers.csv", "--indicators", tmp_path / "indicators.yaml", "--fuzzy"
+    )
+    best_first = {
+        "price_switch": [1, 2, 3, 4, 5],
+        "rival_appeal": [1, 2, 3, 4, 5],
+        "trust1": [5, 4, 3, 2, 1],
+        "stay_likely": [5, 4, 3, 2, 1],
+    }
+    shares = np.array(
+        [[float((answers[item] == level).mean()) for level in best_first[item]] for item in items]
+    )
+    fuzzy = result["fuzzy_evaluation"]
+    assert_allclose(list(fuzzy["membership"].values()), shares.mean(axis=0), atol=1e-12)
+    assert list(fuzzy["membership"]) == ["很高", "较高", "一般", "较低", "很低"]
+    assert fuzzy["operator"] == "weighted_average"

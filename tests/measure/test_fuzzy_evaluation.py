@@ -11,6 +11,7 @@ from measure.ahp import ahp_weights
 from measure.fuzzy_evaluation import (
     fuzzy_evaluation,
     membership_from_ratings,
+    membership_from_scores,
     triangular_membership,
     two_level_fuzzy_evaluation,
 )
@@ -94,3 +95,17 @@ def test_bad_membership_and_weights_are_refused_naming_them() -> None:
         fuzzy_evaluation([0.2, 0.3, 0.5], [[1, 0, 0, 0, 0]])
     with pytest.raises(ValueError, match=r"one entry per membership column \(3\)"):
         fuzzy_evaluation([1.0], [[0.5, 0.5, 0.0]])
+
+
+def test_membership_of_scaled_5_point_items_is_the_share_at_each_level() -> None:
+    answers = pd.DataFrame({"trust": [5, 4, 4, 2, 1, None], "rival_appeal": [1, 1, 3, 5, 4, 2]})
+    scores = pd.DataFrame(
+        {"trust": (answers["trust"] - 1) / 4, "rival_appeal": (5 - answers["rival_appeal"]) / 4}
+    )
+    from_scores = membership_from_scores(scores)
+    assert_allclose(
+        from_scores[0], membership_from_ratings(answers[["trust"]], [5, 4, 3, 2, 1])[0], atol=1e-12
+    )
+    assert_allclose(
+        from_scores[1], membership_from_ratings(answers[["rival_appeal"]], [1, 2, 3, 4, 5])[0], atol=1e-12
+    )

@@ -64,6 +64,15 @@ def index(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Also show the index under every weighting method.")
     ] = False,
+    fuzzy: Annotated[
+        bool,
+        typer.Option(
+            "--fuzzy", help="Also the fuzzy comprehensive evaluation (模糊综合评价) with these weights."
+        ),
+    ] = False,
+    fuzzy_operator: Annotated[
+        str, typer.Option("--fuzzy-operator", help="weighted_average (default) or max_min (Zadeh).")
+    ] = "weighted_average",
     minimum_indicators: Annotated[
         int, typer.Option("--minimum-indicators", help="Fewest indicators a respondent needs for an index.")
     ] = 4,
@@ -80,6 +89,9 @@ def index(
 
         loyalty measure index --data q3.csv --indicators indicators.yaml
         --weights ahp:ahp.yaml --by region --sensitivity
+
+    Add --fuzzy for the fuzzy comprehensive evaluation (模糊综合评价): each
+    indicator's membership of the grades 很高 … 很低 and the weighted verdict.
 
     A later wave with the first wave's anchors and weights frozen, and the
     change from that wave tested (q3.json: the first run's --json output):
@@ -166,6 +178,8 @@ def index(
         output["change"] = _change(result.as_dict(), read_result_file(previous), previous)
     if table is not None:
         output["sensitivity"] = table.as_dict()
+    if fuzzy:
+        output["fuzzy_evaluation"] = _fuzzy(normalised, chosen, fuzzy_operator, data)
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
     else:
@@ -272,6 +286,22 @@ def _combined(expert: IndicatorWeights, data_weights: IndicatorWeights, share: f
             [Problem("--subjective-share", f"{share} is outside 0–1.", "E.g. 0.5 for half AHP, half data.")],
         )
     return combined_weights(expert, data_weights, share_subjective=share)
+
+
+def _fuzzy(
+    normalised: NormalisedIndicators, weights: IndicatorWeights, operator: str, data: Path
+) -> dict[str, object]:
+    from measure.fuzzy_evaluation import fuzzy_evaluation, membership_from_scores
+
+    if operator not in ("weighted_average", "max_min"):
+        raise InputError(
+            f"--fuzzy-operator {operator!r} is unknown.",
+            [Problem("--fuzzy-operator", f"{operator!r} is unknown.", "Use weighted_average or max_min.")],
+        )
+    with input_error_from(str(data)):
+        membership = membership_from_scores(normalised.scores[list(weights.indicators)])
+        result = fuzzy_evaluation(weights.weights, membership, operator=operator)  # type: ignore[arg-type]
+    return result.as_dict()
 
 
 def _data_weights(method: str, normalised: NormalisedIndicators, data: Path) -> IndicatorWeights:
@@ -416,6 +446,13 @@ def _text(output: dict[str, Any]) -> str:
             f"Change from previous wave {change['change']:+.1f} "
             f"(95% CI {change['ci_low']:+.1f} to {change['ci_high']:+.1f}), "
             f"Welch t = {change['statistic']:.2f}, p = {change['p_value']:.3f}"
+        )
+    if "fuzzy_evaluation" in output:
+        fuzzy = output["fuzzy_evaluation"]
+        grades = ", ".join(f"{grade} {share:.3f}" for grade, share in fuzzy["membership"].items())
+        verdict = fuzzy["grade"] if fuzzy["grade"] is not None else "no clear grade (top two within 0.05)"
+        lines.append(
+            f"Fuzzy evaluation ({fuzzy['operator']}): {grades} → {verdict}, score {fuzzy['score']:.1f}"
         )
     if "sensitivity" in output:
         lines.append(f"{'weights':<16}{'index':>8}{'95% CI':>16}")
