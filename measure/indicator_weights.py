@@ -172,6 +172,18 @@ def entropy_weights(scores: pd.DataFrame, *, shift: float = 0.0) -> IndicatorWei
     Complete cases, unweighted. An indicator constant in the data (all z equal, or all 0) carries no
     information: e = 1, weight 0, and a note says so. All indicators constant is a ValueError.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Normalised scores (0–1), one column per indicator.
+    shift : float
+        Added to every score first (0 by default; 1e-4 in some papers).
+
+    Returns
+    -------
+    IndicatorWeights
+        With the entropies e_j in `entropy`.
+
     References
     ----------
     Zou, Z., Yun, Y. & Sun, J. (2006). Entropy method for determination of weight of evaluating
@@ -227,6 +239,16 @@ def critic_weights(scores: pd.DataFrame) -> IndicatorWeights:
     note); its correlations are undefined, so it is left out of the other indicators' conflict sums —
     their weights are those of CRITIC on the non-constant indicators.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Normalised scores (0–1), one column per indicator.
+
+    Returns
+    -------
+    IndicatorWeights
+        With C_j in `information`.
+
     References
     ----------
     Diakoulaki, D., Mavrotas, G. & Papayannakis, L. (1995). Determining objective weights in multiple
@@ -274,6 +296,18 @@ def pca_weights(scores: pd.DataFrame, *, minimum_explained: float = 0.60) -> Ind
     -----------------
     Complete cases, unweighted, Pearson correlations. Constant indicators have no correlation: they are
     left out of the analysis and get weight 0 (with a note).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Normalised scores (0–1), one column per indicator.
+    minimum_explained : float
+        Share of variance the retained components must explain at least.
+
+    Returns
+    -------
+    IndicatorWeights
+        With the correlation matrix's `eigenvalues` and the number of `components` retained.
 
     References
     ----------
@@ -341,6 +375,23 @@ def combined_weights(
     -------
     linear: ``w = α w_subjective + (1 − α) w_objective`` with α = `share_subjective`;
     multiplicative: ``w_j ∝ w_subjective,j · w_objective,j``, renormalised.
+
+    Parameters
+    ----------
+    subjective, objective : IndicatorWeights
+        E.g. AHP and entropy weights of the same indicators.
+    share_subjective : float
+        α of the linear rule, 0–1.
+    rule : {"linear", "multiplicative"}
+
+    Returns
+    -------
+    IndicatorWeights
+        Method "combined"; the subjective weights' AHP diagnostics are kept, the rule is in `description`.
+
+    References
+    ----------
+    METHODS §3.3 (combined subjective/objective weighting).
 
     Examples
     --------

@@ -164,6 +164,18 @@ def respondent_loyalty_index(
     The weights of missing indicators are dropped and the rest renormalised; a respondent with fewer
     than `minimum_indicators` present (4 of 6, METHODS §3.2) gets NaN.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Normalised scores (0–1), one column per weighted indicator, NaN where missing.
+    weights : IndicatorWeights
+    minimum_indicators : int
+
+    Returns
+    -------
+    numpy.ndarray
+        0–100 per row of `scores`.
+
     Examples
     --------
     >>> scores = pd.DataFrame({"a": [1.0, 0.5, None], "b": [0.0, None, None]})
@@ -215,6 +227,20 @@ def mean_index(
     fixed (with-replacement, no finite-population correction), and the same t quantile. With equal
     weights both give the same interval. Missing indices (NaN) are left out, and counted in n_excluded;
     respondents with survey weight 0 are left out of n. n < 2 gives no standard error (NaN).
+
+    Parameters
+    ----------
+    respondent_index : array_like
+        Respondents' indices (0–100), NaN where there is none.
+    survey_weights : array_like, optional
+        One weight ≥ 0 per respondent.
+    confidence : float
+    segment : str, optional
+        Label carried into the result.
+
+    Returns
+    -------
+    IndexEstimate
 
     References
     ----------
@@ -384,6 +410,16 @@ def index_change(current: IndexEstimate, previous: IndexEstimate, *, confidence:
     The two indices must have been built with the same anchors and weights to be comparable; compare
     `LoyaltyIndex` objects with `loyalty_index_change`, which checks that.
 
+    Parameters
+    ----------
+    current, previous : IndexEstimate
+        The two waves' estimates (index, standard error, n).
+    confidence : float
+
+    Returns
+    -------
+    IndexChange
+
     References
     ----------
     Welch, B. L. (1947). The generalization of "Student's" problem when several different population
@@ -472,6 +508,18 @@ def index_sensitivity(
     (complete cases), so a reader sees whether the headline depends on the weighting. A data-derived
     method that cannot be computed on these data (e.g. PCA with fewer than two varying indicators) is
     left out of the table rather than failing it.
+
+    Parameters
+    ----------
+    normalised : NormalisedIndicators
+    expert_weights : mapping of str to IndicatorWeights, optional
+        Further rows, e.g. {"ahp": …}.
+    survey_weights, segments, minimum_indicators, confidence
+        As in `loyalty_index`.
+
+    Returns
+    -------
+    IndexSensitivity
 
     Examples
     --------
