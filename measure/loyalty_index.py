@@ -7,8 +7,8 @@ The pipeline, one function per step (METHODS §3):
    baseline wave's weights reused;
 3. `loyalty_index` — ``LI_i = 100 Σ_j w_j z_ij`` over the indicators present, the wave's mean with its
    interval, and the same per segment;
-4. `loyalty_index_change` — this wave against the previous one; `index_sensitivity` — the index under
-   every weighting method side by side.
+4. `loyalty_index_change` — this wave against the previous one (`paired_index_change` for the panel
+   respondents seen in both); `index_sensitivity` — the index under every weighting method side by side.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class LoyaltyIndex:
 
 @dataclass(frozen=True, slots=True)
 class IndexChange:
-    """This wave's index minus the previous wave's, with Welch's t test (independent samples)."""
+    """This wave's index minus the previous wave's, with its t test (Welch's, or paired for a panel)."""
 
     current: float
     previous: float
@@ -115,10 +115,11 @@ class IndexChange:
     ci_low: float
     ci_high: float
     statistic: float  # t = change / standard_error
-    degrees_of_freedom: float  # Welch–Satterthwaite
+    degrees_of_freedom: float  # Welch–Satterthwaite; n_pairs − 1 when paired
     p_value: float  # two-sided
     confidence: float
     test: str
+    n_pairs: int | None = None  # paired: respondents with an index in both waves
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready values."""
@@ -461,6 +462,79 @@ def index_change(current: IndexEstimate, previous: IndexEstimate, *, confidence:
         p_value=p_value,
         confidence=confidence,
         test="Welch t test, independent waves",
+    )
+
+
+def paired_index_change(current: pd.Series, previous: pd.Series, *, confidence: float = 0.95) -> IndexChange:
+    """The change in the index of the panel respondents seen in both waves, with the paired t test.
+
+    Formula
+    -------
+    For the n respondents with an index in both waves, ``d_i = LI_i,current − LI_i,previous``;
+    ``Δ = mean(d)``, ``SE = sd(d)/√n`` (ddof = 1), ``t = Δ/SE`` on n − 1 df; interval ``Δ ± t_{n−1}·SE``.
+
+    Estimator choices
+    -----------------
+    Unweighted; only respondents with an index in both waves count (the rest of each wave is left out,
+    so `current` and `previous` in the result are the panel's means, not the waves'). Use
+    `index_change` for the waves as wholes.
+
+    Parameters
+    ----------
+    current, previous : pandas.Series
+        Respondents' indices (0–100, NaN where none), indexed by respondent id.
+    confidence : float
+
+    Returns
+    -------
+    IndexChange
+        With `n_pairs`.
+
+    References
+    ----------
+    Student (1908). The probable error of a mean. Biometrika 6:1–25. Same as R
+    ``t.test(current, previous, paired = TRUE)``.
+
+    Examples
+    --------
+    >>> q3 = pd.Series([60.0, 70.0, 55.0, 80.0], index=["a", "b", "c", "d"])
+    >>> q4 = pd.Series([65.0, 74.0, 55.0, float("nan"), 90.0], index=["a", "b", "c", "d", "e"])
+    >>> change = paired_index_change(q4, q3)
+    >>> change.n_pairs, change.change, round(change.p_value, 4)
+    (3, 3.0, 0.1885)
+    """
+    for name, series in (("current", current), ("previous", previous)):
+        if series.index.has_duplicates:
+            repeated = sorted({str(key) for key in series.index[series.index.duplicated()]})[:5]
+            raise ValueError(f"{name} has respondent ids more than once: {repeated}.")
+    pairs = pd.concat({"current": current, "previous": previous}, axis=1, join="inner").dropna()
+    n = len(pairs)
+    if n < 2:
+        raise ValueError(
+            f"current and previous share {n} respondent(s) with an index; a paired test needs 2."
+        )
+    differences = (pairs["current"] - pairs["previous"]).to_numpy(dtype=float)
+    mean = float(differences.mean())
+    standard_error = float(differences.std(ddof=1)) / math.sqrt(n)
+    if standard_error == 0:
+        statistic = 0.0 if mean == 0 else math.copysign(math.inf, mean)
+    else:
+        statistic = mean / standard_error
+    df = n - 1
+    half_width = float(stats.t.ppf(0.5 + confidence / 2, df)) * standard_error
+    return IndexChange(
+        current=float(pairs["current"].mean()),
+        previous=float(pairs["previous"].mean()),
+        change=mean,
+        standard_error=standard_error,
+        ci_low=mean - half_width,
+        ci_high=mean + half_width,
+        statistic=statistic,
+        degrees_of_freedom=float(df),
+        p_value=float(2 * stats.t.sf(abs(statistic), df)),
+        confidence=confidence,
+        test="paired t test, respondents in both waves",
+        n_pairs=n,
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from scipy import stats
 from typer.testing import CliRunner, Result
 
 from loyalty.cli import app
@@ -416,3 +417,50 @@ def test_fuzzy_evaluation_of_rated_indicators_uses_the_share_of_answers_at_each_
     assert_allclose(list(fuzzy["membership"].values()), shares.mean(axis=0), atol=1e-12)
     assert list(fuzzy["membership"]) == ["很高", "较高", "一般", "较低", "很低"]
     assert fuzzy["operator"] == "weighted_average"
+
+
+def test_panel_respondents_get_the_paired_test_of_their_change(examples: Path) -> None:
+    indicators = examples / "indicators.yaml"
+    q3 = run(
+        "--data", examples / "loyalty_q3.csv", "--indicators", indicators, "--id", "respondent", "--json"
+    )
+    (examples / "q3.json").write_text(q3.stdout, encoding="utf-8")
+    q4 = run_json(
+        "--data",
+        examples / "loyalty_q4.csv",
+        "--indicators",
+        indicators,
+        "--id",
+        "respondent",
+        "--baseline",
+        examples / "q3.json",
+        "--previous",
+        examples / "q3.json",
+    )
+    first, second = json.loads(q3.stdout), q4
+    before = dict(zip(first["respondent_ids"], first["respondent_index"], strict=True))
+    after = dict(zip(second["respondent_ids"], second["respondent_index"], strict=True))
+    both = [key for key in after if before.get(key) is not None and after[key] is not None]
+    paired = stats.ttest_rel([after[key] for key in both], [before[key] for key in both])
+    assert q4["paired_change"]["n_pairs"] == len(both) == 29
+    assert q4["paired_change"]["statistic"] == pytest.approx(paired.statistic, rel=1e-10)
+    assert q4["paired_change"]["p_value"] == pytest.approx(paired.pvalue, rel=1e-8)
+
+
+def test_repeated_or_empty_respondent_ids_are_reported_with_their_rows(examples: Path) -> None:
+    frame = pd.read_csv(examples / "loyalty_q3.csv")
+    frame.loc[3, "respondent"] = "R63001"  # the id on row 2
+    frame.loc[7, "respondent"] = None
+    frame.to_csv(examples / "loyalty_q3.csv", index=False)
+    result = run(
+        "--data",
+        examples / "loyalty_q3.csv",
+        "--indicators",
+        examples / "indicators.yaml",
+        "--id",
+        "respondent",
+    )
+    assert result.exit_code == 1
+    assert "row 9, column respondent: has no respondent id." in result.output
+    assert "row 2, column respondent: 'R63001' appears on more than one row." in result.output
+    assert "row 5, column respondent: 'R63001' appears on more than one row." in result.output

@@ -23,6 +23,7 @@ from measure.loyalty_index import (
     loyalty_index,
     loyalty_index_change,
     mean_index,
+    paired_index_change,
     respondent_loyalty_index,
 )
 from tests.measure import d5
@@ -207,3 +208,24 @@ def test_a_respondent_index_lies_between_their_lowest_and_highest_indicator(
             assert math.isnan(value)
         else:
             assert 100 * present.min() - 1e-9 <= value <= 100 * present.max() + 1e-9
+
+
+def test_paired_change_of_panel_respondents_is_the_paired_t_test() -> None:
+    previous = pd.Series([60.0, 70.0, 55.0, 80.0, 40.0, np.nan], index=list("abcdef"))
+    current = pd.Series([66.0, 71.0, 59.0, np.nan, 47.0, 52.0, 90.0], index=list("abcdefg"))
+    change = paired_index_change(current, previous)
+    both = ["a", "b", "c", "e"]
+    paired = stats.ttest_rel(current[both], previous[both])
+    assert change.n_pairs == 4
+    assert change.statistic == pytest.approx(paired.statistic, rel=1e-12)
+    assert change.p_value == pytest.approx(paired.pvalue, rel=1e-12)
+    assert change.previous == pytest.approx(previous[both].mean(), rel=1e-12)
+    interval = paired.confidence_interval(0.95)
+    assert (change.ci_low, change.ci_high) == pytest.approx((interval.low, interval.high), rel=1e-12)
+
+
+def test_paired_change_needs_two_shared_respondents_and_unique_ids() -> None:
+    with pytest.raises(ValueError, match=r"share 1 respondent\(s\) with an index"):
+        paired_index_change(pd.Series([1.0, 2.0], index=["a", "b"]), pd.Series([1.0, 2.0], index=["a", "c"]))
+    with pytest.raises(ValueError, match=r"current has respondent ids more than once: \['a'\]"):
+        paired_index_change(pd.Series([1.0, 2.0], index=["a", "a"]), pd.Series([1.0, 2.0], index=["a", "b"]))

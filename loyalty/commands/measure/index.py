@@ -35,6 +35,10 @@ def index(
         typer.Option("--weights", help="equal, entropy, critic, pca, or ahp:FILE.yaml (pairwise judgments)."),
     ] = "equal",
     by: Annotated[str | None, typer.Option("--by", help="Column of segments (region, tier …).")] = None,
+    respondent_id: Annotated[
+        str | None,
+        typer.Option("--id", help="Column of respondent ids: kept in --json, and pairs panel respondents."),
+    ] = None,
     survey_weight: Annotated[
         str | None, typer.Option("--survey-weight", help="Column of survey weights (e.g. raked weights).")
     ] = None,
@@ -110,6 +114,7 @@ def index(
         columns.append(survey_weight)
     numbers = numeric_columns(frame, columns, str(data))
     segments = _segment_labels(frame, by, data)
+    ids = _respondent_ids(frame, respondent_id, data)
     if baseline is not None and weights != "equal":
         raise InputError(
             "--weights and --baseline both choose the weights.",
@@ -174,8 +179,13 @@ def index(
     output["capped"] = dict(
         zip([item.name for item in normalised.indicators], normalised.capped, strict=True)
     )
+    if ids is not None:
+        output["respondent_ids"] = ids
     if previous is not None:
-        output["change"] = _change(result.as_dict(), read_result_file(previous), previous)
+        previous_result = read_result_file(previous)
+        output["change"] = _change(result.as_dict(), previous_result, previous)
+        if ids is not None and "respondent_ids" in previous_result:
+            output["paired_change"] = _paired_change(output, previous_result, previous)
     if table is not None:
         output["sensitivity"] = table.as_dict()
     if fuzzy:
@@ -361,6 +371,46 @@ def _survey_weights(numbers: pd.DataFrame, column: str, data: Path) -> pd.Series
     return weights
 
 
+def _respondent_ids(frame: pd.DataFrame, column: str | None, data: Path) -> list[str] | None:
+    if column is None:
+        return None
+    if column not in frame.columns:
+        nearest = difflib.get_close_matches(column, [str(name) for name in frame.columns], n=1)
+        hint = f'Did you mean "{nearest[0]}"?' if nearest else "Name the column of respondent ids."
+        raise InputError(
+            f"{data} has no column {column}.", [Problem(f"column {column}", "is not in the file.", hint)]
+        )
+    ids = frame[column]
+    problems = [
+        Problem(f"row {int(row) + 2}, column {column}", "has no respondent id.")
+        for row in ids.index[ids.isna()][:10]
+    ]
+    text = ids.astype(str)
+    repeated = text[text.duplicated(keep=False) & ids.notna()]
+    problems += [
+        Problem(f"row {position + 2}, column {column}", f"{value!r} appears on more than one row.")
+        for position, value in zip(
+            frame.index.get_indexer(repeated.index[:10]), repeated.head(10).tolist(), strict=True
+        )
+    ]
+    if problems:
+        raise InputError(f"{data} has unusable respondent ids.", problems)
+    return text.tolist()
+
+
+def _paired_change(current: dict[str, Any], previous: dict[str, Any], path: Path) -> dict[str, object]:
+    import pandas as pd
+
+    from measure.loyalty_index import paired_index_change
+
+    def series(result: dict[str, Any]) -> pd.Series:
+        values = [float("nan") if value is None else float(value) for value in result["respondent_index"]]
+        return pd.Series(values, index=[str(key) for key in result["respondent_ids"]], dtype=float)
+
+    with input_error_from(str(path)):
+        return paired_index_change(series(current), series(previous)).as_dict()
+
+
 def _segment_labels(frame: pd.DataFrame, by: str | None, data: Path) -> pd.Series | None:
     if by is None:
         return None
@@ -445,7 +495,7 @@ def _text(output: dict[str, Any]) -> str:
         lines.append(
             f"Change from previous wave {change['change']:+.1f} "
             f"(95% CI {change['ci_low']:+.1f} to {change['ci_high']:+.1f}), "
-            f"Welch t = {change['statistic']:.2f}, p = {change['p_value']:.3f}"
+            f"Welch t = {change['statistic']:.2f}, {_p(change['p_value'])}"
         )
     if "fuzzy_evaluation" in output:
         fuzzy = output["fuzzy_evaluation"]
@@ -454,9 +504,20 @@ def _text(output: dict[str, Any]) -> str:
         lines.append(
             f"Fuzzy evaluation ({fuzzy['operator']}): {grades} → {verdict}, score {fuzzy['score']:.1f}"
         )
+    if "paired_change" in output:
+        paired = output["paired_change"]
+        lines.append(
+            f"Change for the {paired['n_pairs']} respondents in both waves {paired['change']:+.1f} "
+            f"(95% CI {paired['ci_low']:+.1f} to {paired['ci_high']:+.1f}), "
+            f"paired t = {paired['statistic']:.2f}, {_p(paired['p_value'])}"
+        )
     if "sensitivity" in output:
         lines.append(f"{'weights':<16}{'index':>8}{'95% CI':>16}")
         for row in output["sensitivity"]["rows"]:
             lines.append(f"{row['method']:<16}{row['index']:>8.1f}{row['ci_low']:>9.1f}–{row['ci_high']:.1f}")
         lines.append(f"Spread across weightings: {output['sensitivity']['spread']:.1f} points")
     return "\n".join(lines)
+
+
+def _p(p_value: float) -> str:
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
