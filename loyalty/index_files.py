@@ -246,7 +246,7 @@ def _load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     """The file's data and the 1-based line of each top-level key."""
     if not path.is_file():
         raise InputError(f"{path} cannot be read.", [Problem(str(path), "no such file.")])
-    text = path.read_text(encoding="utf-8-sig")
+    text = _text(path)
     try:
         data = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -263,9 +263,23 @@ def _load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     return data, lines
 
 
+def _text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else GB18030 as saved by Chinese Windows editors."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        f"{path} cannot be read.",
+        [Problem(str(path), "is neither UTF-8 nor GB18030 text.", "Save it as UTF-8.")],
+    )
+
+
 def _row_lines(path: Path, key: str) -> dict[int, dict[int, int]]:
     """Line of each matrix row: expert → row → line."""
-    node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    node = yaml.compose(_text(path), Loader=yaml.SafeLoader)
     result: dict[int, dict[int, int]] = {}
     if not isinstance(node, yaml.MappingNode):
         return result

@@ -75,3 +75,11 @@ def test_invalid_yaml_and_a_foreign_json_are_input_errors(tmp_path: Path) -> Non
     result.write_text('{"score": 12}', encoding="utf-8")
     with pytest.raises(InputError, match="is not a loyalty index result"):
         read_result_file(result)
+
+
+def test_an_indicator_file_saved_as_gb18030_with_chinese_column_names(tmp_path: Path) -> None:
+    path = tmp_path / "indicators.yaml"
+    text = "trust: {columns: [信任1, 信任2], direction: higher_is_better, anchors: [1, 5]}\n"
+    path.write_bytes(text.encode("gb18030"))
+    (source,) = read_indicator_file(path)
+    assert source.columns == ("信任1", "信任2")
