@@ -35,3 +35,7 @@ app.command(name="reliability")(_reliability.reliability)
 from loyalty.commands.measure import validity as _validity  # noqa: E402
 
 app.command(name="validity")(_validity.validity)
+
+from loyalty.commands.measure import index as _index  # noqa: E402
+
+app.command(name="index")(_index.index)
