@@ -26,3 +26,8 @@ def input_error_from(source: str) -> Iterator[None]:
         yield
     except ValueError as error:
         raise InputError(f"{source} cannot be measured.", [Problem(source, str(error))]) from None
+
+
+from loyalty.commands.measure import weights as _weights  # noqa: E402
+
+app.command(name="weights")(_weights.weights)
