@@ -31,3 +31,7 @@ def input_error_from(source: str) -> Iterator[None]:
 from loyalty.commands.measure import weights as _weights  # noqa: E402
 
 app.command(name="weights")(_weights.weights)
+
+from loyalty.commands.measure import drivers as _drivers  # noqa: E402
+
+app.command(name="drivers")(_drivers.drivers)

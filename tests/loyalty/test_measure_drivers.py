@@ -1,0 +1,91 @@
+"""`loyalty measure drivers`: derived importance, IPA and PRCA of a data file in one command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from loyalty.cli import app
+
+runner = CliRunner()
+
+
+def test_d4_classes_and_json_keys(reference: Path) -> None:
+    data = reference / "data" / "d4_prca.csv"
+    result = runner.invoke(
+        app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert set(output) >= {"derived_importance", "importance_performance", "penalty_reward"}
+    classes = [a["three_factor_class"] for a in output["penalty_reward"]["attributes"]]
+    assert classes == ["basic", "performance", "excitement"]  # METHODS §2.3, boxes 1–2 / 5 from the scale
+    assert output["penalty_reward"]["r_squared"] == pytest.approx(0.902365, abs=5e-7)
+    shares = [a["relative_weight_share"] for a in output["derived_importance"]["attributes"]]
+    assert sum(shares) == pytest.approx(100.0)
+
+
+def test_stated_importance_and_bootstrap(tmp_path: Path) -> None:
+    data = tmp_path / "answers.csv"
+    rows = []
+    for i in range(60):
+        staff = 1 + int(5 * ((0.6180339887498949 * i) % 1))
+        price = 1 + int(5 * ((0.7548776662466927 * i + 0.3) % 1))
+        rows.append({"overall": staff + 0.3 * price + (i % 3) * 0.5, "staff": staff, "price": price})
+        rows[-1].update({"imp_staff": 5 - i % 2, "imp_price": 3 + i % 2})
+    pd.DataFrame(rows).to_csv(data, index=False)
+    arguments = [
+        "measure",
+        "drivers",
+        "--data",
+        str(data),
+        "--outcome",
+        "overall",
+        "--attributes",
+        "staff,price",
+    ]
+    arguments += ["--importance-columns", "imp_staff,imp_price", "--bootstrap", "30", "--seed", "4", "--json"]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    grid = output["importance_performance"]
+    assert grid["importance_source"] == "stated"
+    assert [a["importance"] for a in grid["attributes"]] == pytest.approx([4.5, 3.5])
+    importance = output["derived_importance"]
+    assert importance["seed"] == 4
+    assert importance["attributes"][0]["lmg_ci_low"] is not None
+
+
+def test_readable_table_without_json(reference: Path) -> None:
+    data = reference / "data" / "d4_prca.csv"
+    result = runner.invoke(
+        app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "excitement" in result.output
+    assert "IPA quadrant" in result.output
+
+
+def test_unknown_attribute_column_is_named(reference: Path) -> None:
+    data = reference / "data" / "d4_prca.csv"
+    result = runner.invoke(
+        app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,D"]
+    )
+    assert result.exit_code == 1
+    assert "column D: is not in the file." in result.output
+
+
+def test_scale_without_conventional_boxes_asks_for_them(tmp_path: Path) -> None:
+    data = tmp_path / "answers.csv"
+    pd.DataFrame(
+        {"y": [1, 2, 3, 4, 5, 6, 2, 3], "a": [1, 2, 3, 4, 6, 6, 2, 1], "b": [6, 5, 4, 3, 2, 1, 2, 3]}
+    ).to_csv(data, index=False)
+    result = runner.invoke(
+        app, ["measure", "drivers", "--data", str(data), "--outcome", "y", "--attributes", "a,b"]
+    )
+    assert result.exit_code == 1
+    assert "no conventional boxes for a scale topping at 6" in result.output
