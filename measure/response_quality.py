@@ -29,7 +29,9 @@ class ScreeningRules:
     relative_speed_limit: float = 2.0  # Leiner's relative speed index above this
     min_seconds_per_item: float = 2.0  # Huang et al. 2012
     min_grid_items: int = 5  # straight-lining is judged on grids of at least this many answered items
-    longstring_share: float = 0.8  # a run of identical answers covering this share of a grid
+    straightlined_grids_to_flag: int = 1  # straight-lined grids needed for the flag (2 for short grids)
+    longstring_share: float = 0.8  # a run of identical answers covering this share of a grid …
+    longstring_min_items: int = 10  # … judged on grids of at least this many answered items
     attention_failures_to_flag: int = 1
     contradiction_gap: float | None = None  # |x − (min+max − x_rev)| ≥ this; default half the scale range
     outlier_p: float = 0.001  # Mahalanobis D² against χ²_p
@@ -47,8 +49,13 @@ REASONS: dict[str, str] = {
     "speeder": "completion time below {speeder_fraction} × the median of the same questionnaire version",
     "relative_speed": "relative speed index above {relative_speed_limit} (Leiner 2019)",
     "fast_per_item": "under {min_seconds_per_item} s per answered item",
-    "straightlining": "the same answer to every item of a grid (within-person SD 0)",
-    "longstring": "a run of identical answers covering ≥ {longstring_share} of a grid, not all of it",
+    "straightlining": (
+        "the same answer to every item of {straightlined_grids_to_flag}+ grid(s) (within-person SD 0)"
+    ),
+    "longstring": (
+        "a run of identical answers covering ≥ {longstring_share} of a grid "
+        "of ≥ {longstring_min_items} items, not all of it"
+    ),
     "attention_check_failed": "{attention_failures_to_flag} or more attention checks answered wrongly",
     "reversed_item_contradiction": "a reversed item contradicts its partner in half or more of the pairs",
     "multivariate_outlier": "Mahalanobis D² over the grid items with p < {outlier_p} (χ²)",
@@ -148,8 +155,10 @@ def screen_responses(
       time is reported but not flagged on (RSI > 2 would only restate a looser speeder rule).
     * **fast_per_item**: completion time / answered items < 2 s (Huang et al. 2012).
     * **straightlining**: in a grid with ≥ 5 answered items, every answer the same (IRV = within-person
-      SD = 0); **longstring**: the longest run of identical answers (in questionnaire order, answered
-      items) covers ≥ 80 % of the grid but not all of it (Curran 2016; R `careless::longstring`, `irv`).
+      SD = 0), in at least `straightlined_grids_to_flag` grids (1; raise it to 2 where short all-positive
+      grids make identical answers plausible); **longstring**: the longest run of identical answers (in
+      questionnaire order, answered items) covers ≥ 80 % of a grid of ≥ 10 items but not all of it — on
+      shorter grids a run of 4 of 5 is ordinary (Curran 2016; R `careless::longstring`, `irv`).
     * **attention_check_failed**: answers differing from the instructed answer (a value, or a set of
       accepted values) in ≥ 1 check (Meade & Craig 2012).
     * **reversed_item_contradiction**: for (item, reversed item) pairs, |x − (min + max − x_rev)| ≥ half
@@ -379,9 +388,13 @@ def _straightlining(
             sds[i] = sd if current_sd is None else min(current_sd, sd)
             if sd == 0:
                 straight[i].append(name)
-                reasons[i].append("straightlining")
-            elif length >= math.ceil(rules.longstring_share * values.size):
+            elif values.size >= rules.longstring_min_items and length >= math.ceil(
+                rules.longstring_share * values.size
+            ):
                 reasons[i].append("longstring")
+    for i in range(n):
+        if len(straight[i]) >= rules.straightlined_grids_to_flag:
+            reasons[i].append("straightlining")
     run.extend(["straightlining", "longstring"])
     return longest, sds, [tuple(grids_of_one) for grids_of_one in straight]
 

@@ -213,16 +213,22 @@ def test_checks_without_inputs_are_listed_as_skipped() -> None:
 
 
 def test_thresholds_are_rules_not_constants() -> None:
-    answers = pd.DataFrame({f"q{j}": [3, 3, 2] for j in range(5)})
-    answers.loc[2] = [2, 2, 2, 2, 5]
-    strict = screen_responses(
-        answers, grids={"g": list(answers.columns)}, rules=ScreeningRules(longstring_share=0.8)
-    )
-    lenient = screen_responses(
-        answers, grids={"g": list(answers.columns)}, rules=ScreeningRules(longstring_share=1.0)
-    )
+    answers = pd.DataFrame({f"q{j}": [3, 3, 2] for j in range(10)})
+    answers.loc[2] = [2, 2, 2, 2, 2, 2, 2, 2, 5, 4]
+    grids = {"g": list(answers.columns)}
+    strict = screen_responses(answers, grids=grids, rules=ScreeningRules(longstring_share=0.8))
+    lenient = screen_responses(answers, grids=grids, rules=ScreeningRules(longstring_share=0.9))
     assert "longstring" in strict.responses[2].reasons
     assert "longstring" not in lenient.responses[2].reasons
+
+
+def test_straight_lining_can_require_several_grids() -> None:
+    answers = pd.DataFrame({f"a{j}": [4, 4, 1] for j in range(5)} | {f"b{j}": [4, 2, 1] for j in range(5)})
+    answers.loc[1, "b0"] = 5
+    grids = {"a": [f"a{j}" for j in range(5)], "b": [f"b{j}" for j in range(5)]}
+    two = screen_responses(answers, grids=grids, rules=ScreeningRules(straightlined_grids_to_flag=2))
+    assert ["straightlining" in r.reasons for r in two.responses] == [True, False, True]
+    assert two.responses[1].straightlined_grids == ("a",)
 
 
 def test_unknown_grid_column_is_named() -> None:

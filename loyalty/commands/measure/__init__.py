@@ -35,3 +35,7 @@ app.command(name="weights")(_weights.weights)
 from loyalty.commands.measure import drivers as _drivers  # noqa: E402
 
 app.command(name="drivers")(_drivers.drivers)
+
+from loyalty.commands.measure import quality as _quality  # noqa: E402
+
+app.command(name="quality")(_quality.quality)
