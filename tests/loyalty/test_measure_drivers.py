@@ -89,3 +89,20 @@ def test_scale_without_conventional_boxes_asks_for_them(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "no conventional boxes for a scale topping at 6" in result.output
+
+
+def test_kano_pairs_are_evaluated(tmp_path: Path, reference: Path) -> None:
+    frame = pd.read_csv(reference / "data" / "d4_prca.csv")
+    # functional "like" (1) for everyone; dysfunctional "dislike" (5) for the first 200, "neutral" (3) after
+    frame["kf"] = 1
+    frame["kd"] = [5] * 200 + [3] * 100
+    data = tmp_path / "d4_kano.csv"
+    frame.to_csv(data, index=False)
+    arguments = ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
+    result = runner.invoke(app, [*arguments, "--kano", "wifi=kf:kd", "--json"])
+    assert result.exit_code == 0, result.output
+    kano = json.loads(result.output)["kano"][0]
+    assert (kano["one_dimensional"], kano["attractive"]) == (200, 100)
+    assert kano["category"] == "one-dimensional"
+    assert kano["satisfaction_coefficient"] == pytest.approx(1.0)
+    assert kano["dissatisfaction_coefficient"] == pytest.approx(-2 / 3)

@@ -47,6 +47,13 @@ def drivers(
         float | None,
         typer.Option("--high-at-least", help="PRCA top boxes: ratings ≥ this (default by scale)."),
     ] = None,
+    kano: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kano",
+            help="Kano answers ATTRIBUTE=FUNCTIONAL:DYSFUNCTIONAL (columns of 1–5 or labels); repeatable.",
+        ),
+    ] = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for importance intervals (0 = none).")
     ] = 0,
@@ -73,6 +80,7 @@ def drivers(
 
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.importance_performance import importance_performance
+    from measure.kano import kano_evaluation
     from measure.penalty_reward import penalty_reward_contrast
     from measure.relative_importance import derived_importance
 
@@ -127,10 +135,49 @@ def drivers(
         "importance_performance": grid.as_dict(),
         "penalty_reward": prca.as_dict(),
     }
+    kano_results = []
+    for name, functional, dysfunctional in _kano_pairs(kano or []):
+        missing = [column for column in (functional, dysfunctional) if column not in frame.columns]
+        if missing:
+            raise InputError(
+                f"{source} has {len(missing)} problem(s).",
+                [
+                    Problem(f"column {column}", "is not in the file.", f"Check --kano {name}=…")
+                    for column in missing
+                ],
+            )
+        with input_error_from(f"{source}, --kano {name}"):
+            kano_results.append(
+                kano_evaluation(frame[functional].to_numpy(), frame[dysfunctional].to_numpy(), attribute=name)
+            )
+    if kano_results:
+        result["kano"] = [evaluation.as_dict() for evaluation in kano_results]
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(_table(importance, grid, prca))
+    for evaluation in kano_results:
+        si, di = evaluation.satisfaction_coefficient, evaluation.dissatisfaction_coefficient
+        coefficients = "" if si is None or di is None else f"  SI {si:.2f}  DI {di:.2f}"
+        typer.echo(f"Kano {evaluation.attribute}: {evaluation.category}{coefficients}")
+
+
+def _kano_pairs(options: list[str]) -> list[tuple[str, str, str]]:
+    pairs = []
+    for option in options:
+        name, _, columns = option.partition("=")
+        functional, separator, dysfunctional = columns.partition(":")
+        if not (name.strip() and separator and functional.strip() and dysfunctional.strip()):
+            raise InputError(
+                "--kano cannot be read.",
+                [
+                    Problem(
+                        f"--kano {option}", "is not ATTRIBUTE=FUNCTIONAL:DYSFUNCTIONAL.", "e.g. speed=k1f:k1d"
+                    )
+                ],
+            )
+        pairs.append((name.strip(), functional.strip(), dysfunctional.strip()))
+    return pairs
 
 
 def _column_list(text: str, option: str) -> list[str]:
