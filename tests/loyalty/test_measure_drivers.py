@@ -106,3 +106,18 @@ def test_kano_pairs_are_evaluated(tmp_path: Path, reference: Path) -> None:
     assert kano["category"] == "one-dimensional"
     assert kano["satisfaction_coefficient"] == pytest.approx(1.0)
     assert kano["dissatisfaction_coefficient"] == pytest.approx(-2 / 3)
+
+
+def test_flagged_responses_are_left_out_and_reported(tmp_path: Path, reference: Path) -> None:
+    frame = pd.read_csv(reference / "data" / "d4_prca.csv")
+    frame["quality_reasons"] = ["straightlining" if i % 50 == 0 else "" for i in range(len(frame))]
+    data = tmp_path / "screened.csv"
+    frame.to_csv(data, index=False)
+    arguments = ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert "6 flagged responses left out (straightlining 6); --include-flagged keeps them" in result.output
+    output = json.loads(runner.invoke(app, [*arguments, "--json"]).output)
+    assert output["derived_importance"]["n"] == 294
+    included = json.loads(runner.invoke(app, [*arguments, "--json", "--include-flagged"]).output)
+    assert included["derived_importance"]["n"] == 300

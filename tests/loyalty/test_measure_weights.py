@@ -129,3 +129,29 @@ def test_category_without_target_is_an_input_error(tmp_path: Path, synthetic: tu
     result = runner.invoke(app, ["measure", "weights", "--data", str(data), "--margins", str(margins)])
     assert result.exit_code == 1
     assert "categories ['East', 'West'] occur in the data but have no target" in result.output
+
+
+def test_flagged_responses_are_left_out_unless_included(tmp_path: Path, synthetic: tuple[Path, Path]) -> None:
+    data, margins = synthetic
+    frame = pd.read_csv(data)
+    frame["quality_reasons"] = ""
+    frame.loc[:9, "quality_reasons"] = "speeder"
+    frame.loc[10:11, "quality_reasons"] = "speeder;bot_pattern"
+    screened = tmp_path / "screened.csv"
+    frame.to_csv(screened, index=False)
+    base = ["measure", "weights", "--data", str(screened), "--margins", str(margins), "--json"]
+    output = tmp_path / "weighted.csv"
+    left_out = json.loads(runner.invoke(app, [*base, "--output", str(output)]).output)
+    assert left_out["weights"]["summary"]["n"] == 2988
+    assert left_out["flagged_responses"] == {
+        "column": "quality_reasons",
+        "flagged": 12,
+        "excluded": 12,
+        "by_reason": {"bot_pattern": 2, "speeder": 12},
+    }
+    written = pd.read_csv(output)
+    assert len(written) == 3000  # every row written; the flagged ones without a weight
+    assert written["weight"].isna().sum() == 12
+    kept = json.loads(runner.invoke(app, [*base, "--include-flagged"]).output)
+    assert kept["weights"]["summary"]["n"] == 3000
+    assert kept["flagged_responses"]["excluded"] == 0

@@ -110,3 +110,15 @@ def test_constant_attribute_is_named() -> None:
     ratings = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "b": [3.0] * 5})
     with pytest.raises(ValueError, match=r"no variation in \['b'\]"):
         derived_importance([1.0, 2.0, 2.5, 4.0, 5.0], ratings)
+
+
+def test_integer_weights_equal_repeating_respondents(bank: pd.DataFrame) -> None:
+    attributes = bank[["qual1", "val1", "imag1"]].iloc[:60]
+    outcome = bank["sat1"].iloc[:60]
+    weights = np.array([1 + i % 3 for i in range(60)])
+    weighted = derived_importance(outcome, attributes, weights=weights)
+    repeated = derived_importance(
+        outcome.repeat(weights.tolist()), attributes.loc[attributes.index.repeat(weights.tolist())]
+    )
+    assert weighted.r_squared == pytest.approx(repeated.r_squared, rel=1e-12)
+    assert_allclose([a.lmg for a in weighted.attributes], [a.lmg for a in repeated.attributes], rtol=1e-10)

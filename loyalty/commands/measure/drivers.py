@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.quality import describe_flagged, without_flagged
 from surveys.problems import InputError, Problem
 
 # Conventional PRCA boxes by the top of the rating scale (METHODS §2.1): (low at most, high at least)
@@ -60,6 +61,13 @@ def drivers(
     seed: Annotated[
         int, typer.Option("--seed", help="Seed of the bootstrap and of sampled LMG orderings.")
     ] = 20240601,
+    include_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--include-flagged",
+            help="Keep responses flagged in a quality_reasons column (left out by default).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Drivers of an overall rating: derived importance, importance–performance grid, penalties and rewards.
@@ -92,7 +100,7 @@ def drivers(
             [Problem("--importance-columns", f"names {len(stated)} columns for {len(names)} attributes.")],
         )
     bounds = _pair(scale, "--scale") if scale else None
-    frame = read_data_file(data)
+    frame, flagged = without_flagged(read_data_file(data), include_flagged)
     source = data.name
     numbers = numeric_columns(frame, [outcome, *names, *(stated or [])], source)
     ratings = numbers[names]
@@ -134,6 +142,7 @@ def drivers(
         "derived_importance": importance.as_dict(),
         "importance_performance": grid.as_dict(),
         "penalty_reward": prca.as_dict(),
+        "flagged_responses": flagged,
     }
     kano_results = []
     for name, functional, dysfunctional in _kano_pairs(kano or []):
@@ -156,6 +165,8 @@ def drivers(
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(_table(importance, grid, prca))
+    if flagged is not None:
+        typer.echo(describe_flagged(flagged))
     for evaluation in kano_results:
         si, di = evaluation.satisfaction_coefficient, evaluation.dissatisfaction_coefficient
         coefficients = "" if si is None or di is None else f"  SI {si:.2f}  DI {di:.2f}"

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from loyalty.commands.measure import input_error_from
 from surveys.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+QUALITY_COLUMN = "quality_reasons"  # written by `--output`; read by the analyses to leave flagged rows out
 
 
 def quality(
@@ -144,6 +149,35 @@ def quality(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     typer.echo(_table(report))
+
+
+def without_flagged(frame: pd.DataFrame, include_flagged: bool) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """The rows an analysis uses, and what was left out and why.
+
+    A data file screened by `loyalty measure quality --output` has a `quality_reasons` column; rows with
+    reason codes are left out unless `include_flagged`. Without that column every row is used and the
+    report is None.
+    """
+    if QUALITY_COLUMN not in frame.columns:
+        return frame, None
+    codes = frame[QUALITY_COLUMN].fillna("").astype(str).str.strip()
+    flagged = codes != ""
+    by_reason = Counter(code for entry in codes[flagged] for code in entry.split(";") if code)
+    report = {
+        "column": QUALITY_COLUMN,
+        "flagged": int(flagged.sum()),
+        "excluded": 0 if include_flagged else int(flagged.sum()),
+        "by_reason": dict(sorted(by_reason.items())),
+    }
+    return (frame if include_flagged else frame[~flagged]), report
+
+
+def describe_flagged(flagged: dict[str, Any]) -> str:
+    """One line for the readable output: how many flagged responses were left out (or kept), and why."""
+    reasons = ", ".join(f"{reason} {count}" for reason, count in flagged["by_reason"].items())
+    if flagged["excluded"]:
+        return f"{flagged['excluded']} flagged responses left out ({reasons}); --include-flagged keeps them"
+    return f"{flagged['flagged']} flagged responses kept (--include-flagged; {reasons})"
 
 
 def _list(text: str) -> list[str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.quality import describe_flagged, without_flagged
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -57,6 +58,13 @@ def weights(
         Path | None,
         typer.Option("--output", help="Write the data with an added `weight` column to this CSV."),
     ] = None,
+    include_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--include-flagged",
+            help="Keep responses flagged in a quality_reasons column (left out by default).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Rake survey weights to population margins; report weight diagnostics and weighted estimates.
@@ -72,12 +80,13 @@ def weights(
         --trim 0.3,3 --output weighted.csv --json
     """
     import numpy as np
+    import pandas as pd
 
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.survey_weights import raked_weights, weighted_mean, weighted_net_promoter_score
 
     targets, population_total = read_margins(margins)
-    frame = read_data_file(data)
+    frame, flagged = without_flagged(read_data_file(data), include_flagged)
     source = data.name
     _check_category_columns(frame, list(targets), source)
     bounds = _parse_trim(trim) if trim is not None else None
@@ -93,7 +102,7 @@ def weights(
             trim=bounds,
             max_iterations=max_iterations,
         )
-    result: dict[str, Any] = {"data": str(data), "margins_file": str(margins)}
+    result: dict[str, Any] = {"data": str(data), "margins_file": str(margins), "flagged_responses": flagged}
     result["weights"] = raked.as_dict(include_weights=False)
     if variable is not None:
         values = numeric_columns(frame, [variable], source)[variable].to_numpy()
@@ -116,8 +125,9 @@ def weights(
                 f"{output} was not written.",
                 [Problem(f"{source}, column weight", "already exists.", "Rename it, then run again.")],
             )
-        written = frame.copy()
-        written["weight"] = np.asarray(raked.weights)
+        # every row of the file is written; rows left out as flagged get an empty weight
+        written = read_data_file(data)
+        written["weight"] = pd.Series(np.asarray(raked.weights), index=frame.index)
         written.to_csv(output, index=False, encoding="utf-8")
         result["output"] = str(output)
 
@@ -125,6 +135,8 @@ def weights(
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(_table(result))
+    if flagged is not None:
+        typer.echo(describe_flagged(flagged))
 
 
 def read_margins(path: Path) -> tuple[dict[str, dict[str, float]], float | None]:
