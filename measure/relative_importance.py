@@ -87,6 +87,8 @@ def relative_weights(correlations: npt.ArrayLike, outcome_correlations: npt.Arra
     Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor variables in
     multiple regression. Multivariate Behavioral Research 35(1), 1–19.
 
+    Checked against the relative weights of the METHODS §6 test vector.
+
     Examples
     --------
     >>> weights = relative_weights([[1.0, 0.5], [0.5, 1.0]], [0.6, 0.4])
@@ -122,7 +124,8 @@ def lmg_shapley(
     Analysis. Scott, Foresman. Lipovetsky, S. & Conklin, M. (2001). ASMBI 17, 319–330.
     Grömping, U. (2006). relaimpo. Journal of Statistical Software 17(1).
 
-    Checked against R `relaimpo::calc.relimp(type="lmg")` through the METHODS §6 test vector.
+    Checked against the METHODS §6 test vector (LMG as R `relaimpo::calc.relimp(type="lmg")` defines it;
+    relaimpo itself is not among the reference software, so no relaimpo run backs the vector here).
 
     Examples
     --------

@@ -155,3 +155,31 @@ def test_flagged_responses_are_left_out_unless_included(tmp_path: Path, syntheti
     kept = json.loads(runner.invoke(app, [*base, "--include-flagged"]).output)
     assert kept["weights"]["summary"]["n"] == 3000
     assert kept["flagged_responses"]["excluded"] == 0
+
+
+def test_cells_of_two_variables_post_stratify_as_methods_d3(tmp_path: Path, reference: Path) -> None:
+    margins = tmp_path / "cells.yaml"
+    margins.write_text(
+        '"gender*age": {"F*A1": 1800, "F*A2": 2000, "F*A3": 1400,\n'
+        '               "M*A1": 1200, "M*A2": 2500, "M*A3": 1100}\n',
+        encoding="utf-8",
+    )
+    data = reference / "data" / "d3_rake.csv"
+    arguments = [
+        "measure",
+        "weights",
+        "--data",
+        str(data),
+        "--margins",
+        str(margins),
+        "--variable",
+        "y",
+        "--json",
+    ]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert output["weights"]["method"] == "post-stratification"
+    assert output["weights"]["summary"]["maximum"] == pytest.approx(360.0)
+    assert output["weighted_mean"] == pytest.approx(5.9406, abs=5e-5)
+    assert output["standard_error"] == pytest.approx(0.3402, abs=5e-5)

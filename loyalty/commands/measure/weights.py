@@ -9,6 +9,8 @@ or share; a variable whose figures sum to 1 is read as shares:
     note: any text                    # optional, ignored
 
 Every other top-level key must be a mapping of category → number and names a column of the data file.
+A key joining columns with "*" gives population cells (full-cell post-stratification when it is the only
+margin): `gender*age: {"F*A1": 1800, "F*A2": 2000, …}`.
 """
 
 from __future__ import annotations
@@ -70,9 +72,10 @@ def weights(
     """Rake survey weights to population margins; report weight diagnostics and weighted estimates.
 
     Raking (iterative proportional fitting, as R survey::rake) runs until every margin is met to 1e-10
-    relative. The weights summary gives min, max, Kish design effect, effective sample size, iterations
-    and convergence. --variable adds its weighted mean with the calibration-aware standard error (and the
-    one treating the weights as fixed); --nps does the same for the Net Promoter Score.
+    relative; a single margin (e.g. cells gender*age) is post-stratification. The weights summary gives
+    min, max, Kish design effect, effective sample size, iterations and convergence. --variable adds its
+    weighted mean with the calibration-aware standard error (and the one treating the weights as fixed);
+    --nps does the same for the Net Promoter Score.
 
     Example:
 
@@ -83,25 +86,38 @@ def weights(
     import pandas as pd
 
     from loyalty.data_file import numeric_columns, read_data_file
-    from measure.survey_weights import raked_weights, weighted_mean, weighted_net_promoter_score
+    from measure.survey_weights import (
+        post_stratified_weights,
+        raked_weights,
+        weighted_mean,
+        weighted_net_promoter_score,
+    )
 
     targets, population_total = read_margins(margins)
     frame, flagged = without_flagged(read_data_file(data), include_flagged)
     source = data.name
-    _check_category_columns(frame, list(targets), source)
+    variables = list(dict.fromkeys(part for key in targets for part in key.split("*")))
+    _check_category_columns(frame, variables, source)
+    categories = pd.DataFrame({key: _cells(frame, key.split("*")) for key in targets}, index=frame.index)
     bounds = _parse_trim(trim) if trim is not None else None
     start = None
     if design_weight is not None:
         start = numeric_columns(frame, [design_weight], source)[design_weight].to_numpy()
     with input_error_from(source):
-        raked = raked_weights(
-            frame[list(targets)],
-            targets,
-            design_weights=start,
-            population_total=population_total,
-            trim=bounds,
-            max_iterations=max_iterations,
-        )
+        if len(targets) == 1 and bounds is None:
+            (key,) = targets
+            raked = post_stratified_weights(
+                categories[key], targets[key], design_weights=start, population_total=population_total
+            )
+        else:
+            raked = raked_weights(
+                categories,
+                targets,
+                design_weights=start,
+                population_total=population_total,
+                trim=bounds,
+                max_iterations=max_iterations,
+            )
     result: dict[str, Any] = {"data": str(data), "margins_file": str(margins), "flagged_responses": flagged}
     result["weights"] = raked.as_dict(include_weights=False)
     if variable is not None:
@@ -197,6 +213,15 @@ def read_margins(path: Path) -> tuple[dict[str, dict[str, float]], float | None]
     return targets, population_total
 
 
+def _cells(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Each respondent's category of one margin; a cell of several variables joins them with '*'."""
+
+    def text(value: Any) -> str:
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+    return ["*".join(text(value) for value in row) for row in frame[columns].itertuples(index=False)]
+
+
 def _check_category_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
     """Every margin variable is a column and has no empty cells (rows numbered as in the file)."""
     import difflib
@@ -236,9 +261,10 @@ def _parse_trim(text: str) -> tuple[float, float]:
 def _table(result: dict[str, Any]) -> str:
     summary = result["weights"]["summary"]
     lines = [
-        f"Raked weights for {summary['n']} respondents "
+        f"{'Raked' if result['weights']['method'] == 'raking' else 'Post-stratified'} weights"
+        f" for {summary['n']} respondents "
         f"({'converged' if result['weights']['converged'] else 'NOT converged'} "
-        f"after {result['weights']['iterations']} cycles)",
+        f"after {result['weights']['iterations']} cycle(s))",
         f"  min {summary['minimum']:.4g}   max {summary['maximum']:.4g}   mean {summary['mean']:.4g}",
         f"  design effect {summary['design_effect']:.4f}"
         f"   effective n {summary['effective_sample_size']:.1f}",
