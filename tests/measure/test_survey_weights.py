@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from measure.survey_weights import (
@@ -245,3 +247,39 @@ def test_missing_values_are_left_out_of_the_estimate() -> None:
 def test_nps_rejects_ratings_off_the_0_to_10_scale() -> None:
     with pytest.raises(ValueError, match=r"ratings: NPS needs whole numbers 0–10; got \[11.0\]"):
         weighted_net_promoter_score([10, 11, 3], [1.0, 1.0, 1.0])
+
+
+# ---- properties -----------------------------------------------------------------------------------------
+
+
+@st.composite
+def samples_and_margins(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, dict[str, float]], list[float]]:
+    n = draw(st.integers(min_value=12, max_value=60))
+    sizes = (draw(st.integers(2, 4)), draw(st.integers(2, 3)))
+    columns = {}
+    margins: dict[str, dict[str, float]] = {}
+    for name, size in zip(("a", "b"), sizes, strict=True):
+        codes = [i % size for i in range(n)]  # every category present
+        order = draw(st.permutations(list(range(n))))
+        columns[name] = [f"{name}{codes[i]}" for i in order]
+        shares = draw(st.lists(st.floats(0.1, 1.0), min_size=size, max_size=size))
+        margins[name] = {f"{name}{j}": share / sum(shares) for j, share in enumerate(shares)}
+    design = draw(st.lists(st.floats(0.5, 4.0), min_size=n, max_size=n))
+    return pd.DataFrame(columns), margins, design
+
+
+@settings(max_examples=40, deadline=None)
+@given(samples_and_margins())
+def test_raking_meets_every_margin_whatever_the_design_weights(
+    case: tuple[pd.DataFrame, dict[str, dict[str, float]], list[float]],
+) -> None:
+    sample, margins, design = case
+    raked = raked_weights(sample, margins, design_weights=design, population_total=1000.0)
+    if not raked.converged:  # IPF converges for non-empty cells; slow cases must say so, not pretend
+        assert raked.iterations == 1000
+        return
+    assert min(raked.weights) > 0
+    for fit in raked.margins:
+        assert fit.achieved == pytest.approx(fit.target, rel=1e-9)
+    scaled = raked_weights(sample, margins, design_weights=[3 * d for d in design], population_total=1000.0)
+    assert_allclose(scaled.weights, raked.weights, rtol=1e-8)
