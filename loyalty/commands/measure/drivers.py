@@ -70,19 +70,24 @@ def drivers(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Drivers of an overall rating: derived importance, importance–performance grid, penalties and rewards.
+    r"""Drivers of an overall rating: derived importance, importance–performance
+    grid, penalties and rewards, Kano classes.
 
-    Derived importance from the correlations (complete cases): Johnson's relative weights, Shapley/LMG (exact
-    up to 15 attributes), standardised β and Pratt, with bootstrap intervals when --bootstrap > 0. The IPA
-    places each attribute by importance (stated means with --importance-columns, else relative-weight
-    shares) and mean performance. PRCA regresses the outcome on bottom-box and top-box dummies and classes
-    each attribute basic / performance / excitement; boxes default to 1–2/5 on 5-point, 1–2/7 on 7-point
-    and ≤4/9–10 on 10- or 11-point scales.
+    Derived importance from the correlations (complete cases): Johnson's
+    relative weights, Shapley/LMG (exact up to 15 attributes), standardised
+    beta and Pratt, with bootstrap intervals when --bootstrap > 0. The IPA
+    places each attribute by importance (stated means with
+    --importance-columns, else relative-weight shares) and mean performance.
+    PRCA regresses the outcome on bottom-box and top-box dummies and classes
+    each attribute basic / performance / excitement; boxes default to 1–2/5
+    on 5-point, 1–2/7 on 7-point and ≤4/9–10 on 10- or 11-point scales.
+    Responses flagged in a quality_reasons column are left out unless
+    --include-flagged.
 
     Example:
 
-        loyalty measure drivers --data bank.csv --outcome sat1 --attributes qual1,qual2,val1,imag1
-        --bootstrap 200 --json
+        loyalty measure drivers --data bank.csv --outcome sat1 \
+            --attributes qual1,qual2,val1,imag1 --bootstrap 200 --json
     """
     import numpy as np
 

@@ -73,20 +73,26 @@ def quality(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Screen responses for speeders, straight-lining, failed checks, duplicates and answer bots.
+    r"""Screen responses for speeders, straight-lining, failed checks,
+    duplicates and answer bots.
 
-    Every response keeps its row; flagged ones get reason codes (speeder, relative_speed, fast_per_item,
-    straightlining, longstring, attention_check_failed, reversed_item_contradiction,
-    multivariate_outlier, duplicate_answers, duplicate_device, bot_pattern). The output says how many
-    were flagged for each reason and which checks could not run for lack of a column. Lines are numbered
-    as in the file (the header is line 1).
+    Every response keeps its row; flagged ones get reason codes (speeder,
+    relative_speed, fast_per_item, straightlining, longstring,
+    attention_check_failed, reversed_item_contradiction,
+    multivariate_outlier, duplicate_answers, duplicate_device,
+    bot_pattern). The output says how many were flagged for each reason
+    and which checks could not run for lack of a column. Lines are numbered
+    as in the file (the header is line 1). --output writes the data with a
+    quality_reasons column, which drivers and weights then respect.
 
     Example:
 
-        loyalty measure quality --data answers.csv --grid service=q1,q2,q3,q4,q5,q6
-        --grid product=q7,q8,q9,q10,q11 --duration-column seconds --version-column version
-        --attention q12=2 --reversed q1:q6 --scale 1,5 --fingerprint-column device
-        --submitted-column submitted --output screened.csv --json
+        loyalty measure quality --data answers.csv \
+            --grid service=q1,q2,q3,q4,q5,q6 --grid product=q7,q8,q9,q10,q11 \
+            --duration-column seconds --version-column version \
+            --attention q12=2 --reversed q1:q6 --scale 1,5 \
+            --fingerprint-column device --submitted-column submitted \
+            --output screened.csv --json
     """
     import pandas as pd
 

@@ -69,18 +69,22 @@ def weights(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Rake survey weights to population margins; report weight diagnostics and weighted estimates.
+    r"""Rake survey weights to population margins; report weight diagnostics and
+    weighted estimates.
 
-    Raking (iterative proportional fitting, as R survey::rake) runs until every margin is met to 1e-10
-    relative; a single margin (e.g. cells gender*age) is post-stratification. The weights summary gives
-    min, max, Kish design effect, effective sample size, iterations and convergence. --variable adds its
-    weighted mean with the calibration-aware standard error (and the one treating the weights as fixed);
-    --nps does the same for the Net Promoter Score.
+    Raking (iterative proportional fitting, as R survey::rake) runs until
+    every margin is met to 1e-10 relative; a single margin (e.g. the cells
+    gender*age) is post-stratification. The summary gives min, max, Kish
+    design effect, effective sample size, iterations and convergence.
+    --variable adds its weighted mean with the calibration-aware standard
+    error (and the one treating the weights as fixed); --nps does the same
+    for the Net Promoter Score. Responses flagged in a quality_reasons
+    column are left out unless --include-flagged.
 
     Example:
 
-        loyalty measure weights --data sample.csv --margins margins.yaml --variable satisfaction
-        --trim 0.3,3 --output weighted.csv --json
+        loyalty measure weights --data sample.csv --margins margins.yaml \
+            --variable satisfaction --trim 0.3,3 --output weighted.csv --json
     """
     import numpy as np
     import pandas as pd
