@@ -121,3 +121,25 @@ def test_flagged_responses_are_left_out_and_reported(tmp_path: Path, reference: 
     assert output["derived_importance"]["n"] == 294
     included = json.loads(runner.invoke(app, [*arguments, "--json", "--include-flagged"]).output)
     assert included["derived_importance"]["n"] == 300
+
+
+def test_asymmetric_ipa_uses_the_range_of_impact(reference: Path) -> None:
+    data = reference / "data" / "d4_prca.csv"
+    arguments = ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
+    output = json.loads(
+        runner.invoke(app, [*arguments, "--ipa-importance", "range-of-impact", "--json"]).output
+    )
+    grid = output["importance_performance"]
+    ranges = [a["range_of_impact"] for a in output["penalty_reward"]["attributes"]]
+    assert [a["importance"] for a in grid["attributes"]] == pytest.approx(ranges)
+    assert grid["importance_source"].startswith("range of impact")
+    # METHODS §2.3: RIOCS = penalty + reward, A 1.18167 + 0.19783
+    assert ranges[0] == pytest.approx(1.18167 + 0.19783, abs=1e-5)
+
+
+def test_unknown_ipa_importance_is_an_input_error(reference: Path) -> None:
+    data = reference / "data" / "d4_prca.csv"
+    arguments = ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
+    result = runner.invoke(app, [*arguments, "--ipa-importance", "stated"])
+    assert result.exit_code == 1
+    assert "--importance-columns: is missing." in result.output

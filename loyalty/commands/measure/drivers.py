@@ -33,6 +33,13 @@ def drivers(
             help="Stated-importance columns in the order of --attributes; the IPA then uses them.",
         ),
     ] = None,
+    ipa_importance: Annotated[
+        str | None,
+        typer.Option(
+            "--ipa-importance",
+            help="IPA x-axis: stated, relative-weights, lmg or range-of-impact (asymmetric IPA, IRPA).",
+        ),
+    ] = None,
     crosshairs: Annotated[
         str,
         typer.Option("--crosshairs", help="IPA crosshairs: mean (grand means) or midpoint (needs --scale)."),
@@ -116,14 +123,43 @@ def drivers(
         )
     complete = numbers[[outcome, *names]].notna().all(axis=1)
     performance = ratings[complete].mean().to_numpy()
-    if stated is not None:
+    low, high = _boxes(low_at_most, high_at_least, bounds, ratings)
+    with input_error_from(source):
+        prca = penalty_reward_contrast(
+            numbers[outcome].to_numpy(), ratings, low_at_most=low, high_at_least=high
+        )
+
+    chosen = ipa_importance or ("stated" if stated is not None else "relative-weights")
+    importance_scale = None
+    if chosen == "stated":
+        if stated is None:
+            raise InputError(
+                "--ipa-importance stated needs the stated-importance columns.",
+                [Problem("--importance-columns", "is missing.", "Name one column per attribute.")],
+            )
         importance_values = np.array([numbers[column].mean() for column in stated])
         importance_source = "stated"
         importance_scale = bounds
-    else:
+    elif chosen == "relative-weights":
         importance_values = np.array([a.relative_weight_share for a in importance.attributes])
         importance_source = "relative weights (% of R²)"
-        importance_scale = None
+    elif chosen == "lmg":
+        importance_values = np.array([a.lmg_share for a in importance.attributes])
+        importance_source = "Shapley/LMG (% of R²)"
+    elif chosen == "range-of-impact":
+        importance_values = np.array([a.range_of_impact for a in prca.attributes])
+        importance_source = "range of impact, penalty + reward (IRPA)"
+    else:
+        raise InputError(
+            "--ipa-importance cannot be read.",
+            [
+                Problem(
+                    "--ipa-importance",
+                    f"{chosen!r} is not a choice.",
+                    "Use stated, relative-weights, lmg or range-of-impact.",
+                )
+            ],
+        )
     with input_error_from(source):
         grid = importance_performance(
             names,
@@ -133,12 +169,6 @@ def drivers(
             importance_scale=importance_scale,
             performance_scale=bounds,
             importance_source=importance_source,
-        )
-
-    low, high = _boxes(low_at_most, high_at_least, bounds, ratings)
-    with input_error_from(source):
-        prca = penalty_reward_contrast(
-            numbers[outcome].to_numpy(), ratings, low_at_most=low, high_at_least=high
         )
 
     result: dict[str, Any] = {
