@@ -39,3 +39,15 @@ app.command(name="validity")(_validity.validity)
 from loyalty.commands.measure import index as _index  # noqa: E402
 
 app.command(name="index")(_index.index)
+
+from loyalty.commands.measure import weights as _weights  # noqa: E402
+
+app.command(name="weights")(_weights.weights)
+
+from loyalty.commands.measure import drivers as _drivers  # noqa: E402
+
+app.command(name="drivers")(_drivers.drivers)
+
+from loyalty.commands.measure import quality as _quality  # noqa: E402
+
+app.command(name="quality")(_quality.quality)
