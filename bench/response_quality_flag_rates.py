@@ -78,10 +78,7 @@ def main() -> None:
     print("|---" * (len(reasons) + 2) + "|")
     for name, result in rows:
         counts = {count.reason: count for count in result.counts}
-        cells = [
-            f"{counts[r].count} ({100 * counts[r].share:.1f} %)" if r in counts else "not run"
-            for r in reasons
-        ]
+        cells = [f"{counts[r].count} ({100 * counts[r].share:.1f} %)" if r in counts else "not run" for r in reasons]
         share = 100 * result.n_flagged / result.n
         print(f"| {name} | " + " | ".join(cells) + f" | {result.n_flagged} ({share:.1f} %) |")
 

@@ -73,11 +73,7 @@ def read_indicator_file(path: Path) -> list[IndicatorSource]:
     if not isinstance(data, dict) or not data:
         raise InputError(
             f"{path} has no indicators.",
-            [
-                Problem(
-                    str(path), "must map indicator names to {column, direction, anchors}.", _INDICATOR_EXAMPLE
-                )
-            ],
+            [Problem(str(path), "must map indicator names to {column, direction, anchors}.", _INDICATOR_EXAMPLE)],
         )
     problems: list[Problem] = []
     sources: list[IndicatorSource] = []
@@ -93,16 +89,12 @@ def read_indicator_file(path: Path) -> list[IndicatorSource]:
             )
             continue
         if not isinstance(entry, dict):
-            problems.append(
-                Problem(where, "must be {column: …, direction: …, anchors: …}.", _INDICATOR_EXAMPLE)
-            )
+            problems.append(Problem(where, "must be {column: …, direction: …, anchors: …}.", _INDICATOR_EXAMPLE))
             continue
         unknown = sorted(set(map(str, entry)) - _INDICATOR_KEYS)
         if unknown:
             problems.append(
-                Problem(
-                    where, f"unknown key(s) {unknown}.", "Keys are column (or columns), direction, anchors."
-                )
+                Problem(where, f"unknown key(s) {unknown}.", "Keys are column (or columns), direction, anchors.")
             )
         columns: tuple[str, ...] = ()
         if ("column" in entry) == ("columns" in entry):
@@ -138,15 +130,11 @@ def read_ahp_file(path: Path, indicators: list[str]) -> AhpJudgments:
     problems: list[Problem] = []
     unknown = sorted(set(map(str, data)) - _AHP_KEYS)
     if unknown:
-        problems.append(
-            Problem(str(path), f"unknown key(s) {unknown}.", f"Keys are {', '.join(sorted(_AHP_KEYS))}.")
-        )
+        problems.append(Problem(str(path), f"unknown key(s) {unknown}.", f"Keys are {', '.join(sorted(_AHP_KEYS))}."))
     order_where = f"{path}, line {lines.get('order', '?')} (order)"
     order = data.get("order")
     if not isinstance(order, list) or not order:
-        problems.append(
-            Problem(order_where, "order must list the indicators in the matrix's row order.", _AHP_EXAMPLE)
-        )
+        problems.append(Problem(order_where, "order must list the indicators in the matrix's row order.", _AHP_EXAMPLE))
         order = []
     order = [str(name) for name in order]
     for name in order:
@@ -163,22 +151,16 @@ def read_ahp_file(path: Path, indicators: list[str]) -> AhpJudgments:
         problems.append(Problem(order_where, f"{repeated} appear more than once."))
     absent = [name for name in indicators if name not in order]
     if order and absent:
-        problems.append(
-            Problem(order_where, f"{absent} are missing; every indicator needs a row and a column.")
-        )
+        problems.append(Problem(order_where, f"{absent} are missing; every indicator needs a row and a column."))
     if ("matrix" in data) == ("matrices" in data):
         problems.append(
-            Problem(
-                str(path), "needs exactly one of matrix: (one expert) or matrices: (several).", _AHP_EXAMPLE
-            )
+            Problem(str(path), "needs exactly one of matrix: (one expert) or matrices: (several).", _AHP_EXAMPLE)
         )
         raise InputError(f"{path} has {len(problems)} problem(s).", problems)
     key = "matrix" if "matrix" in data else "matrices"
     raw = [data["matrix"]] if key == "matrix" else data["matrices"]
     if not isinstance(raw, list) or not raw:
-        problems.append(
-            Problem(f"{path}, line {lines.get(key, '?')} ({key})", "must be a list.", _AHP_EXAMPLE)
-        )
+        problems.append(Problem(f"{path}, line {lines.get(key, '?')} ({key})", "must be a list.", _AHP_EXAMPLE))
         raise InputError(f"{path} has {len(problems)} problem(s).", problems)
     row_lines = _row_lines(path, key)
     matrices: list[tuple[tuple[float, ...], ...]] = []
@@ -219,11 +201,7 @@ def read_result_file(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(
             f"{path} cannot be read.",
-            [
-                Problem(
-                    str(path), f"is not JSON ({error}).", "Give the output of loyalty measure index … --json."
-                )
-            ],
+            [Problem(str(path), f"is not JSON ({error}).", "Give the output of loyalty measure index … --json.")],
         ) from None
     needed = ["index", "standard_error", "n", "weights", "anchors", "directions"]
     missing = [key for key in needed if not isinstance(data, dict) or key not in data]
@@ -236,9 +214,7 @@ def read_result_file(path: Path) -> dict[str, Any]:
     return result
 
 
-_INDICATOR_EXAMPLE = (
-    "For example: trust: {columns: [trust1, trust2], direction: higher_is_better, anchors: [1, 5]}"
-)
+_INDICATOR_EXAMPLE = "For example: trust: {columns: [trust1, trust2], direction: higher_is_better, anchors: [1, 5]}"
 _AHP_EXAMPLE = "For example: order: [trust, churn] and matrix: [[1, 3], [1/3, 1]]."
 
 
@@ -289,15 +265,11 @@ def _row_lines(path: Path, key: str) -> dict[int, dict[int, int]]:
         experts = [value_node] if key == "matrix" else value_node.value
         for expert, matrix_node in enumerate(experts):
             if isinstance(matrix_node, yaml.SequenceNode):
-                result[expert] = {
-                    row: row_node.start_mark.line + 1 for row, row_node in enumerate(matrix_node.value)
-                }
+                result[expert] = {row: row_node.start_mark.line + 1 for row, row_node in enumerate(matrix_node.value)}
     return result
 
 
-def _anchors(
-    value: object, where: str, problems: list[Problem]
-) -> tuple[bool, tuple[float | str, float | str] | None]:
+def _anchors(value: object, where: str, problems: list[Problem]) -> tuple[bool, tuple[float | str, float | str] | None]:
     """(valid, anchors): anchors None means "sample"; invalid ones are added to problems."""
     if value == "sample":
         return True, None
@@ -335,18 +307,14 @@ def _matrix(
 ) -> tuple[tuple[float, ...], ...]:
     if not isinstance(matrix, list) or (size and len(matrix) != size):
         count = len(matrix) if isinstance(matrix, list) else "no"
-        problems.append(
-            Problem(f"{path}, {label}matrix", f"has {count} rows; order names {size} indicators.")
-        )
+        problems.append(Problem(f"{path}, {label}matrix", f"has {count} rows; order names {size} indicators."))
         return ()
     rows: list[tuple[float, ...]] = []
     for i, row in enumerate(matrix):
         where = f"{path}, line {lines.get(i, '?')}, {label}row {i + 1}"
         if not isinstance(row, list) or len(row) != size:
             count = len(row) if isinstance(row, list) else "no"
-            problems.append(
-                Problem(where, f"has {count} entries; it needs {size}, one per indicator in order.")
-            )
+            problems.append(Problem(where, f"has {count} entries; it needs {size}, one per indicator in order."))
             continue
         values: list[float] = []
         for j, entry in enumerate(row):

@@ -136,13 +136,9 @@ def pairwise_matrix(matrix: ArrayLike) -> NDArray[np.float64]:
             + "; ".join(bad)
             + "."
         )
-    off_diagonal = [
-        f"row {i + 1}, column {i + 1} is {_number(array[i, i])}" for i in range(n) if array[i, i] != 1
-    ]
+    off_diagonal = [f"row {i + 1}, column {i + 1} is {_number(array[i, i])}" for i in range(n) if array[i, i] != 1]
     if off_diagonal:
-        raise ValueError(
-            "matrix diagonal must be 1 (a criterion against itself): " + "; ".join(off_diagonal) + "."
-        )
+        raise ValueError("matrix diagonal must be 1 (a criterion against itself): " + "; ".join(off_diagonal) + ".")
     not_reciprocal = [
         f"row {i + 1}, column {j + 1} is {_number(array[i, j])} but row {j + 1}, column {i + 1} is "
         f"{_number(array[j, i])} (should be {_reciprocal(array[i, j])})"

@@ -70,9 +70,7 @@ def _checked_constructs(data: pd.DataFrame, constructs: Mapping[str, Sequence[st
     for name, items in checked.items():
         for item in items:
             if item in seen:
-                raise ValueError(
-                    f"item {item} is in both {seen[item]} and {name}; each item measures one construct."
-                )
+                raise ValueError(f"item {item} is in both {seen[item]} and {name}; each item measures one construct.")
             seen[item] = name
     missing = [item for item in seen if item not in data.columns]
     if missing:
@@ -321,9 +319,7 @@ def _fit_indices(
     residual = (sample - implied) / np.outer(sd, sd)
     srmr = float(np.sqrt(np.mean(residual[np.tril_indices(p)] ** 2)))
     weighted = np.linalg.solve(implied, sample)
-    gfi = 1.0 - float(
-        np.trace((weighted - np.eye(p)) @ (weighted - np.eye(p))) / np.trace(weighted @ weighted)
-    )
+    gfi = 1.0 - float(np.trace((weighted - np.eye(p)) @ (weighted - np.eye(p))) / np.trace(weighted @ weighted))
     agfi = 1.0 - p * (p + 1) / (2 * df) * (1.0 - gfi) if df > 0 else math.nan
     log_likelihood = -n / 2 * (p * math.log(2 * math.pi) + np.linalg.slogdet(implied)[1] + np.trace(weighted))
     fit = FitIndices(
@@ -355,9 +351,7 @@ def _rmsea_interval(chi_square: float, df: int, n: int) -> tuple[float, float]:
     def below(noncentrality: float, probability: float) -> float:
         return (
             float(
-                stats.ncx2.cdf(chi_square, df, noncentrality)
-                if noncentrality > 0
-                else stats.chi2.cdf(chi_square, df)
+                stats.ncx2.cdf(chi_square, df, noncentrality) if noncentrality > 0 else stats.chi2.cdf(chi_square, df)
             )
             - probability
         )
@@ -465,9 +459,7 @@ def confirmatory_factor_analysis(
     n = len(complete)
     p = len(items)
     if n <= p:
-        raise ValueError(
-            f"data has {n} complete respondents for {p} items; more respondents than items are needed."
-        )
+        raise ValueError(f"data has {n} complete respondents for {p} items; more respondents than items are needed.")
     constant = [item for item in items if not complete[item].std() > 0]
     if constant:
         raise ValueError(f"items {', '.join(constant)} have no variance.")
@@ -570,9 +562,7 @@ def confirmatory_factor_analysis(
                 composite_reliability=float(std.sum() ** 2 / (std.sum() ** 2 + (1 - std**2).sum())),
                 average_variance_extracted=ave,
                 composite_reliability_observed=float(raw.sum() ** 2 * phi[factor, factor] / block.sum()),
-                average_variance_extracted_observed=float(
-                    (raw**2).sum() * phi[factor, factor] / np.trace(block)
-                ),
+                average_variance_extracted_observed=float((raw**2).sum() * phi[factor, factor] / np.trace(block)),
                 fornell_larcker_satisfied=all(math.sqrt(max(ave, 0.0)) > other for other in others),
             )
         )
@@ -580,9 +570,7 @@ def confirmatory_factor_analysis(
     if not converged:
         warnings.append(f"the fit did not converge (largest gradient {largest_gradient:.2g}).")
     if np.linalg.eigvalsh(phi)[0] <= 0:
-        warnings.append(
-            "the construct covariance matrix is not positive definite (constructs nearly identical)."
-        )
+        warnings.append("the construct covariance matrix is not positive definite (constructs nearly identical).")
     negative = [item for item, error in zip(items, errors, strict=True) if error < 0]
     if negative:
         warnings.append(f"negative error variance (Heywood case) for {', '.join(negative)}.")
@@ -616,9 +604,7 @@ def _standardized(model: _Model, theta: Matrix) -> tuple[Matrix, Matrix]:
 def _standardized_vector(model: _Model, theta: Matrix) -> Matrix:
     """The standardised loadings in item order, then the construct correlations above the diagonal."""
     standardized, correlation = _standardized(model, theta)
-    vector: Matrix = np.concatenate(
-        [standardized[model.pattern], correlation[np.triu_indices(model.factors, 1)]]
-    )
+    vector: Matrix = np.concatenate([standardized[model.pattern], correlation[np.triu_indices(model.factors, 1)]])
     return vector
 
 
@@ -713,9 +699,7 @@ def _robust(
     baseline_delta = np.zeros((p * (p + 1) // 2, p))
     diagonal_positions = np.cumsum([0, *range(p, 1, -1)])
     baseline_delta[diagonal_positions, np.arange(p)] = 1.0
-    baseline_factor, _ = scaling(
-        np.diag(variances), baseline_delta, np.diag(1 / (2 * variances**2)), fit.baseline_df
-    )
+    baseline_factor, _ = scaling(np.diag(variances), baseline_delta, np.diag(1 / (2 * variances**2)), fit.baseline_df)
 
     chi_square, df = fit.chi_square, fit.df
     baseline, baseline_df = fit.baseline_chi_square, fit.baseline_df

@@ -49,8 +49,7 @@ def _inverse(correlation: NDArray[np.float64], names: list[str]) -> NDArray[np.f
     eigenvalues = np.linalg.eigvalsh(correlation)
     if eigenvalues[0] <= 1e-10 * eigenvalues[-1]:
         raise ValueError(
-            f"the correlation matrix of items {', '.join(names)} is singular (an item is a combination "
-            "of others)."
+            f"the correlation matrix of items {', '.join(names)} is singular (an item is a combination of others)."
         )
     return np.asarray(np.linalg.inv(correlation), dtype=np.float64)
 
@@ -71,9 +70,7 @@ class KaiserMeyerOlkin:
     """Kaiser–Meyer–Olkin measure of sampling adequacy, overall and per item."""
 
     overall: float
-    verdict: (
-        str  # Kaiser (1974): marvelous ≥ .9, meritorious ≥ .8, middling ≥ .7, mediocre ≥ .6, miserable ≥ .5
-    )
+    verdict: str  # Kaiser (1974): marvelous ≥ .9, meritorious ≥ .8, middling ≥ .7, mediocre ≥ .6, miserable ≥ .5
     items: tuple[ItemSamplingAdequacy, ...]
     n: int
 
@@ -135,9 +132,7 @@ def kaiser_meyer_olkin(
     return KaiserMeyerOlkin(
         overall=overall,
         verdict=_kaiser_verdict(overall),
-        items=tuple(
-            ItemSamplingAdequacy(name, float(msa)) for name, msa in zip(names, per_item, strict=True)
-        ),
+        items=tuple(ItemSamplingAdequacy(name, float(msa)) for name, msa in zip(names, per_item, strict=True)),
         n=len(data),
     )
 
@@ -245,9 +240,7 @@ def _minres(
         uniqueness = scaled * parameter_scale
         values, vectors = _leading(matrix - np.diag(uniqueness), factors)
         loadings = vectors * np.sqrt(np.maximum(values, 0.0))
-        result: NDArray[np.float64] = (
-            (loadings**2).sum(axis=1) + uniqueness - np.diag(matrix)
-        ) * parameter_scale
+        result: NDArray[np.float64] = ((loadings**2).sum(axis=1) + uniqueness - np.diag(matrix)) * parameter_scale
         return result
 
     fit = optimize.minimize(
@@ -345,9 +338,7 @@ def _varimax(loadings: NDArray[np.float64], tolerance: float = 1e-5) -> NDArray[
     return result
 
 
-def _oblimin(
-    loadings: NDArray[np.float64], tolerance: float = 1e-5
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _oblimin(loadings: NDArray[np.float64], tolerance: float = 1e-5) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Direct oblimin (γ = 0, quartimin) by the gradient projection algorithm, step for step as
     ``GPArotation::oblimin`` (``GPFoblq``, identity start, eps = 1e-5, at most 1000 steps).
 

@@ -62,9 +62,7 @@ class TwoLevelFuzzyEvaluation:
         """JSON-ready values."""
         return {
             "overall": self.overall.as_dict(),
-            "groups": {
-                name: group.as_dict() for name, group in zip(self.group_names, self.groups, strict=True)
-            },
+            "groups": {name: group.as_dict() for name, group in zip(self.group_names, self.groups, strict=True)},
         }
 
 
@@ -169,9 +167,7 @@ def two_level_fuzzy_evaluation(
         for weights, membership in groups
     )
     stacked = np.array([evaluation.membership for evaluation in evaluations])
-    overall = fuzzy_evaluation(
-        group_weights, stacked, operator=operator, grades=grades, grade_scores=grade_scores
-    )
+    overall = fuzzy_evaluation(group_weights, stacked, operator=operator, grades=grades, grade_scores=grade_scores)
     return TwoLevelFuzzyEvaluation(evaluations, names, overall)
 
 
@@ -199,9 +195,7 @@ def membership_from_ratings(ratings: pd.DataFrame, levels: Sequence[float]) -> N
             raise ValueError(f"ratings of {column} are all missing; it has no membership.")
         unknown = sorted(set(answers) - set(level_values))
         if unknown:
-            raise ValueError(
-                f"ratings of {column} contain {unknown[:5]}, which are not among levels {level_values}."
-            )
+            raise ValueError(f"ratings of {column} contain {unknown[:5]}, which are not among levels {level_values}.")
         rows.append([float((answers == level).mean()) for level in level_values])
     return np.array(rows)
 
@@ -266,9 +260,7 @@ def membership_from_scores(
 def _weights(weights: ArrayLike) -> NDArray[np.float64]:
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError(
-            f"weights must be a list of non-negative numbers; got {np.asarray(weights).tolist()}."
-        )
+        raise ValueError(f"weights must be a list of non-negative numbers; got {np.asarray(weights).tolist()}.")
     if not math.isclose(float(w.sum()), 1, abs_tol=1e-4):  # weights printed to 4–6 decimals pass
         raise ValueError(f"weights must sum to 1; they sum to {w.sum():.6g}.")
     normalised: NDArray[np.float64] = w / w.sum()
@@ -278,17 +270,11 @@ def _weights(weights: ArrayLike) -> NDArray[np.float64]:
 def _membership(membership: ArrayLike, factors: int) -> NDArray[np.float64]:
     r = np.asarray(membership, dtype=float)
     if r.ndim != 2 or r.shape[0] != factors:
-        raise ValueError(
-            f"membership must have one row per weighted factor ({factors}); got shape {r.shape}."
-        )
+        raise ValueError(f"membership must have one row per weighted factor ({factors}); got shape {r.shape}.")
     if not np.all(np.isfinite(r)) or np.any(r < 0):
         raise ValueError("membership must hold non-negative numbers.")
     sums = r.sum(axis=1)
-    off = [
-        f"row {i + 1} sums to {total:g}"
-        for i, total in enumerate(sums)
-        if not math.isclose(total, 1, abs_tol=1e-6)
-    ]
+    off = [f"row {i + 1} sums to {total:g}" for i, total in enumerate(sums) if not math.isclose(total, 1, abs_tol=1e-6)]
     if off:
         raise ValueError("membership rows must each sum to 1: " + "; ".join(off) + ".")
     return r

@@ -86,8 +86,7 @@ def importance_performance(
     y = np.asarray(performance, dtype=float)
     if x.shape != (len(names),) or y.shape != (len(names),):
         raise ValueError(
-            f"importance and performance: need one value per attribute ({len(names)}); "
-            f"got {x.size} and {y.size}."
+            f"importance and performance: need one value per attribute ({len(names)}); got {x.size} and {y.size}."
         )
     if len(names) < 2:
         raise ValueError(f"attributes: need at least 2; got {names}.")
@@ -98,9 +97,7 @@ def importance_performance(
         x_cross, y_cross = float(x.mean()), float(y.mean())
     elif crosshairs == "midpoint":
         if performance_scale is None:
-            raise ValueError(
-                "performance_scale: give (min, max) of the rating scale for midpoint crosshairs."
-            )
+            raise ValueError("performance_scale: give (min, max) of the rating scale for midpoint crosshairs.")
         y_cross = sum(performance_scale) / 2
         x_cross = sum(importance_scale) / 2 if importance_scale is not None else float(x.mean())
     else:

@@ -79,9 +79,7 @@ def indicator(name: str, direction: str, anchors: Sequence[float | str] | str = 
     [0.0, 'p99']
     """
     if direction not in DIRECTIONS:
-        raise ValueError(
-            f"direction of {name} must be 'higher_is_better' or 'higher_is_worse'; got {direction!r}."
-        )
+        raise ValueError(f"direction of {name} must be 'higher_is_better' or 'higher_is_worse'; got {direction!r}.")
     if isinstance(anchors, str):
         if anchors != "sample":
             raise ValueError(f"anchors of {name} must be [low, high] or 'sample'; got {anchors!r}.")
@@ -93,9 +91,7 @@ def indicator(name: str, direction: str, anchors: Sequence[float | str] | str = 
             if isinstance(value, str):
                 percentile = _percentile(value)
                 if percentile is None:
-                    raise ValueError(
-                        f"anchors of {name} must be numbers or percentiles like 'p99'; got {value!r}."
-                    )
+                    raise ValueError(f"anchors of {name} must be numbers or percentiles like 'p99'; got {value!r}.")
                 percentiles[position] = percentile
                 bounds.append(None)
             else:
@@ -159,9 +155,7 @@ def normalise_indicators(values: pd.DataFrame, indicators: Sequence[Indicator]) 
         raise ValueError(f"indicators must have distinct names; repeated: {duplicated}.")
     missing = [name for name in names if name not in values.columns]
     if missing:
-        raise ValueError(
-            f"values has no column for indicators {missing}; its columns are {list(values.columns)}."
-        )
+        raise ValueError(f"values has no column for indicators {missing}; its columns are {list(values.columns)}.")
     scores: dict[str, pd.Series] = {}
     resolved: list[Indicator] = []
     capped: list[int] = []

@@ -144,9 +144,7 @@ def indicator_ahp_weights(
         matrix, method=method, random_index_table=random_index_table, accept_inconsistent=accept_inconsistent
     )
     if len(result.weights) != len(names):
-        raise ValueError(
-            f"matrix has {len(result.weights)} rows but {len(names)} indicators are named: {list(names)}."
-        )
+        raise ValueError(f"matrix has {len(result.weights)} rows but {len(names)} indicators are named: {list(names)}.")
     return IndicatorWeights(
         names,
         result.weights,
@@ -212,9 +210,7 @@ def entropy_weights(scores: pd.DataFrame, *, shift: float = 0.0) -> IndicatorWei
     constant = [names[j] for j in range(len(names)) if np.ptp(z[:, j]) == 0]
     divergence[[names.index(name) for name in constant]] = 0.0
     if divergence.sum() <= 0:
-        raise ValueError(
-            f"scores are constant for every indicator {list(names)}; entropy weights are undefined."
-        )
+        raise ValueError(f"scores are constant for every indicator {list(names)}; entropy weights are undefined.")
     return IndicatorWeights(
         names,
         tuple(float(w) for w in divergence / divergence.sum()),
@@ -264,9 +260,7 @@ def critic_weights(scores: pd.DataFrame) -> IndicatorWeights:
     sigma = z.std(axis=0, ddof=1)
     varying = sigma > 0
     if not varying.any():
-        raise ValueError(
-            f"scores are constant for every indicator {list(names)}; CRITIC weights are undefined."
-        )
+        raise ValueError(f"scores are constant for every indicator {list(names)}; CRITIC weights are undefined.")
     information = np.zeros(len(names))
     correlation = np.atleast_2d(np.corrcoef(z[:, varying], rowvar=False))
     information[varying] = sigma[varying] * (1 - correlation).sum(axis=1)
@@ -326,9 +320,7 @@ def pca_weights(scores: pd.DataFrame, *, minimum_explained: float = 0.60) -> Ind
         raise ValueError(f"minimum_explained must be in (0, 1]; got {minimum_explained}.")
     varying = z.std(axis=0, ddof=1) > 0
     if varying.sum() < 2:
-        raise ValueError(
-            f"scores need at least two indicators that vary for PCA weights; {list(names)} do not."
-        )
+        raise ValueError(f"scores need at least two indicators that vary for PCA weights; {list(names)} do not.")
     correlation = np.corrcoef(z[:, varying], rowvar=False)
     eigenvalues, eigenvectors = np.linalg.eigh(correlation)
     order = np.argsort(eigenvalues)[::-1]
@@ -449,21 +441,16 @@ def _complete_cases(scores: pd.DataFrame, argument: str) -> tuple[tuple[str, ...
     n = len(complete)
     if n < 3:
         raise ValueError(
-            f"{argument} has {n} respondents with every indicator present; "
-            "data-derived weights need at least 3."
+            f"{argument} has {n} respondents with every indicator present; data-derived weights need at least 3."
         )
     return names, complete.to_numpy(dtype=float), n
 
 
 def _constant_notes(constant: Sequence[str]) -> tuple[str, ...]:
-    return tuple(
-        f"{name} is constant in these data: it carries no information and gets weight 0." for name in constant
-    )
+    return tuple(f"{name} is constant in these data: it carries no information and gets weight 0." for name in constant)
 
 
-def _varimax(
-    loadings: NDArray[np.float64], iterations: int = 500, tolerance: float = 1e-10
-) -> NDArray[np.float64]:
+def _varimax(loadings: NDArray[np.float64], iterations: int = 500, tolerance: float = 1e-10) -> NDArray[np.float64]:
     """Kaiser's varimax rotation with Kaiser row normalisation, as R `stats::varimax` (normalize = TRUE)."""
     communality = np.sqrt((loadings**2).sum(axis=1, keepdims=True))
     loadings = loadings / communality
@@ -472,9 +459,7 @@ def _varimax(
     criterion = 0.0
     for _ in range(iterations):
         rotated = loadings @ rotation
-        u, singular, vt = np.linalg.svd(
-            loadings.T @ (rotated**3 - rotated @ np.diag((rotated**2).sum(axis=0)) / p)
-        )
+        u, singular, vt = np.linalg.svd(loadings.T @ (rotated**3 - rotated @ np.diag((rotated**2).sum(axis=0)) / p))
         rotation = u @ vt
         previous, criterion = criterion, float(singular.sum())
         if criterion - previous < tolerance * max(criterion, 1.0):

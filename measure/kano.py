@@ -84,9 +84,7 @@ def kano_category(functional: Any, dysfunctional: Any) -> str:
     >>> kano_category("like", "dislike"), kano_category(3, 5), kano_category("喜欢", "无所谓")
     ('O', 'M', 'A')
     """
-    return EVALUATION_TABLE[_answer_index(functional, "functional")][
-        _answer_index(dysfunctional, "dysfunctional")
-    ]
+    return EVALUATION_TABLE[_answer_index(functional, "functional")][_answer_index(dysfunctional, "dysfunctional")]
 
 
 def kano_evaluation(
@@ -121,13 +119,11 @@ def kano_evaluation(
     dysfunctional_answers = pd.Series(np.asarray(dysfunctional, dtype=object))
     if len(functional_answers) != len(dysfunctional_answers):
         raise ValueError(
-            f"dysfunctional: {len(dysfunctional_answers)} answers "
-            f"for {len(functional_answers)} functional ones."
+            f"dysfunctional: {len(dysfunctional_answers)} answers for {len(functional_answers)} functional ones."
         )
     answered = functional_answers.notna() & dysfunctional_answers.notna()
     categories = [
-        kano_category(f, d)
-        for f, d in zip(functional_answers[answered], dysfunctional_answers[answered], strict=True)
+        kano_category(f, d) for f, d in zip(functional_answers[answered], dysfunctional_answers[answered], strict=True)
     ]
     if not categories:
         raise ValueError(f"functional: no complete answer pairs for attribute {attribute!r}.")

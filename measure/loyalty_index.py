@@ -186,19 +186,13 @@ def respondent_loyalty_index(
     """
     missing = [name for name in weights.indicators if name not in scores.columns]
     if missing:
-        raise ValueError(
-            f"scores has no column for weighted indicators {missing}; it has {list(scores.columns)}."
-        )
+        raise ValueError(f"scores has no column for weighted indicators {missing}; it has {list(scores.columns)}.")
     extra = [str(name) for name in scores.columns if name not in weights.indicators]
     if extra:
-        raise ValueError(
-            f"weights give no weight to indicators {extra}; weights cover {list(weights.indicators)}."
-        )
+        raise ValueError(f"weights give no weight to indicators {extra}; weights cover {list(weights.indicators)}.")
     count = len(weights.indicators)
     if not 1 <= minimum_indicators <= count:
-        raise ValueError(
-            f"minimum_indicators must be between 1 and the {count} indicators; got {minimum_indicators}."
-        )
+        raise ValueError(f"minimum_indicators must be between 1 and the {count} indicators; got {minimum_indicators}.")
     z = scores[list(weights.indicators)].to_numpy(dtype=float)
     if ((z < 0) | (z > 1)).any():
         raise ValueError("scores must lie in 0–1 (normalise the indicators first).")
@@ -265,9 +259,7 @@ def mean_index(
     else:
         w = np.asarray(survey_weights, dtype=float)
         if w.shape != values.shape:
-            raise ValueError(
-                f"survey_weights must have one weight per respondent ({values.shape[0]}); got {w.shape}."
-            )
+            raise ValueError(f"survey_weights must have one weight per respondent ({values.shape[0]}); got {w.shape}.")
         bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
         if bad.size:
             raise ValueError(
@@ -288,9 +280,7 @@ def mean_index(
     u = w * (y - mean) / total
     standard_error = math.sqrt(n / (n - 1) * float((u**2).sum()))
     half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * standard_error
-    return IndexEstimate(
-        segment, mean, standard_error, mean - half_width, mean + half_width, n, excluded, effective_n
-    )
+    return IndexEstimate(segment, mean, standard_error, mean - half_width, mean + half_width, n, excluded, effective_n)
 
 
 def loyalty_index(
@@ -371,9 +361,7 @@ def loyalty_index(
     if segments is not None:
         labels = pd.Series(np.asarray(segments, dtype=object))
         if len(labels) != len(index):
-            raise ValueError(
-                f"segments must have one label per respondent ({len(index)}); got {len(labels)}."
-            )
+            raise ValueError(f"segments must have one label per respondent ({len(index)}); got {len(labels)}.")
         for label in sorted(labels.dropna().unique(), key=str):
             members = (labels == label).to_numpy()
             segment_estimates.append(
@@ -436,9 +424,7 @@ def index_change(current: IndexEstimate, previous: IndexEstimate, *, confidence:
     """
     for name, estimate in (("current", current), ("previous", previous)):
         if estimate.n < 2 or not math.isfinite(estimate.standard_error):
-            raise ValueError(
-                f"{name} needs at least 2 respondents and a standard error; it has n = {estimate.n}."
-            )
+            raise ValueError(f"{name} needs at least 2 respondents and a standard error; it has n = {estimate.n}.")
     difference = current.index - previous.index
     variance_current, variance_previous = current.standard_error**2, previous.standard_error**2
     standard_error = math.sqrt(variance_current + variance_previous)
@@ -510,9 +496,7 @@ def paired_index_change(current: pd.Series, previous: pd.Series, *, confidence: 
     pairs = pd.concat({"current": current, "previous": previous}, axis=1, join="inner").dropna()
     n = len(pairs)
     if n < 2:
-        raise ValueError(
-            f"current and previous share {n} respondent(s) with an index; a paired test needs 2."
-        )
+        raise ValueError(f"current and previous share {n} respondent(s) with an index; a paired test needs 2.")
     differences = (pairs["current"] - pairs["previous"]).to_numpy(dtype=float)
     mean = float(differences.mean())
     standard_error = float(differences.std(ddof=1)) / math.sqrt(n)

@@ -148,17 +148,13 @@ def penalty_reward_contrast(
             "widen the boxes with low_at_most / high_at_least."
         )
     k = len(names)
-    design = np.column_stack(
-        [np.ones(n), *[column for pair in zip(low.T, high.T, strict=True) for column in pair]]
-    )
+    design = np.column_stack([np.ones(n), *[column for pair in zip(low.T, high.T, strict=True) for column in pair]])
     residual_df = n - design.shape[1]
     if residual_df < 1:
         raise ValueError(f"ratings: {n} complete responses are too few for {k} attributes.")
     gram = design.T @ design
     if np.linalg.matrix_rank(gram) < design.shape[1]:
-        raise ValueError(
-            "ratings: the box dummies are linearly dependent; widen the boxes or drop an attribute."
-        )
+        raise ValueError("ratings: the box dummies are linearly dependent; widen the boxes or drop an attribute.")
     inverse = np.linalg.inv(gram)
     coefficients = inverse @ design.T @ y
     residuals = y - design @ coefficients
@@ -193,9 +189,7 @@ def penalty_reward_contrast(
             sgp = reward / range_of_impact
             dgp = penalty / range_of_impact
             impact = sgp - dgp
-            ia_class = (
-                "basic" if impact < -hybrid_band else "excitement" if impact > hybrid_band else "performance"
-            )
+            ia_class = "basic" if impact < -hybrid_band else "excitement" if impact > hybrid_band else "performance"
             strong = "frustrator" if impact < -strong_band else "delighter" if impact > strong_band else None
         results.append(
             AttributePenaltyReward(

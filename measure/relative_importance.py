@@ -231,9 +231,7 @@ def derived_importance(
     lmg_method = "exact" if p <= MAX_EXACT_ATTRIBUTES else "permutations"
     point = _decompose(data, w, n_permutations, seed)
     _check_not_singular(point.matrix, names)
-    intervals = (
-        _bootstrap(data, w, n_bootstrap, confidence, seed, n_permutations) if n_bootstrap > 0 else None
-    )
+    intervals = _bootstrap(data, w, n_bootstrap, confidence, seed, n_permutations) if n_bootstrap > 0 else None
     ranks = _ranks(point.relative_weights)
     r_squared = point.r_squared
     attributes_out = []
@@ -289,16 +287,13 @@ def _correlation_input(
     vector = np.asarray(outcome_correlations, dtype=float)
     p = vector.size
     if vector.ndim != 1 or matrix.shape != (p, p):
-        raise ValueError(
-            f"correlations: need a {p}×{p} matrix for {p} outcome correlations; got shape {matrix.shape}."
-        )
+        raise ValueError(f"correlations: need a {p}×{p} matrix for {p} outcome correlations; got shape {matrix.shape}.")
     if not np.allclose(matrix, matrix.T) or not np.allclose(np.diag(matrix), 1.0):
         raise ValueError("correlations: must be symmetric with ones on the diagonal.")
     eigenvalues = np.linalg.eigvalsh(matrix)
     if eigenvalues.min() <= 1e-10 * max(1.0, eigenvalues.max()):
         raise ValueError(
-            "correlations: the attributes are linearly dependent "
-            f"(smallest eigenvalue {eigenvalues.min():.3g})."
+            f"correlations: the attributes are linearly dependent (smallest eigenvalue {eigenvalues.min():.3g})."
         )
     return matrix, vector
 
@@ -319,9 +314,7 @@ def _weighted_correlations(data: FloatArray, weights: FloatArray) -> FloatArray:
     return result
 
 
-def _r_squared_of_subsets(
-    matrix: FloatArray, vector: FloatArray, subsets: Sequence[tuple[int, ...]]
-) -> FloatArray:
+def _r_squared_of_subsets(matrix: FloatArray, vector: FloatArray, subsets: Sequence[tuple[int, ...]]) -> FloatArray:
     """R²(S) for many subsets of one size, solved as one batch."""
     index = np.array(subsets, dtype=np.intp)
     blocks = matrix[index[:, :, None], index[:, None, :]]
@@ -376,9 +369,7 @@ def _lmg_permutations(
     return result
 
 
-def _decompose(
-    data: FloatArray, weights: FloatArray, n_permutations: int, seed: int | None
-) -> _Decomposition:
+def _decompose(data: FloatArray, weights: FloatArray, n_permutations: int, seed: int | None) -> _Decomposition:
     correlations = _weighted_correlations(data, weights)
     matrix = correlations[:-1, :-1]
     vector = correlations[:-1, -1]

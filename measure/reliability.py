@@ -54,16 +54,13 @@ def _reversed_names(columns: list[str], reverse: Sequence[str] | Sequence[bool])
     if len(reverse) and all(isinstance(flag, bool | np.bool_) for flag in reverse):
         if len(reverse) != len(columns):
             raise ValueError(
-                f"reverse has {len(reverse)} flags but items has {len(columns)} columns "
-                f"({', '.join(columns)})."
+                f"reverse has {len(reverse)} flags but items has {len(columns)} columns ({', '.join(columns)})."
             )
         return [column for column, flag in zip(columns, reverse, strict=True) if flag]
     names = [str(name) for name in reverse]
     unknown = [name for name in names if name not in columns]
     if unknown:
-        raise ValueError(
-            f"reverse names {', '.join(unknown)}, which are not among the items ({', '.join(columns)})."
-        )
+        raise ValueError(f"reverse names {', '.join(unknown)}, which are not among the items ({', '.join(columns)}).")
     return names
 
 
@@ -104,9 +101,7 @@ def reverse_keyed_items(
     if not names:
         return turned
     if scale is None:
-        raise ValueError(
-            f"reverse names {', '.join(names)} but scale is missing: give the answer scale (low, high)."
-        )
+        raise ValueError(f"reverse names {', '.join(names)} but scale is missing: give the answer scale (low, high).")
     low, high = float(scale[0]), float(scale[1])
     if not low < high:
         raise ValueError(f"scale must be (low, high) with low < high, not {scale!r}.")
@@ -140,9 +135,7 @@ def _prepared(
     reversed_names = tuple(_reversed_names([str(column) for column in items.columns], reverse))
     answered = turned.dropna(how="all") if missing == "pairwise" else turned.dropna(how="any")
     if len(answered) < 3:
-        raise ValueError(
-            f"items has {len(answered)} usable respondent(s) ({missing} deletion); at least 3 needed."
-        )
+        raise ValueError(f"items has {len(answered)} usable respondent(s) ({missing} deletion); at least 3 needed.")
     constant = [str(column) for column in answered.columns if not answered[column].std(skipna=True) > 0]
     if constant:
         raise ValueError(f"items {', '.join(constant)} have no variance; leave them out of the scale.")
@@ -159,9 +152,7 @@ def _alpha_from(covariance: NDArray[np.float64]) -> tuple[float, float]:
     return float(raw), float(standardized)
 
 
-def feldt_interval(
-    alpha: float, *, items: int, respondents: int, confidence: float = 0.95
-) -> tuple[float, float]:
+def feldt_interval(alpha: float, *, items: int, respondents: int, confidence: float = 0.95) -> tuple[float, float]:
     """Feldt's confidence interval for coefficient alpha.
 
     ``low  = 1 - (1 - alpha) · F_{1-p/2}(n - 1, (n - 1)(k - 1))``,
@@ -353,12 +344,7 @@ def cronbach_alpha(
     total = covariance.sum()
     trace = np.trace(covariance)
     squared = covariance @ covariance
-    q = (
-        2
-        * k**2
-        / ((k - 1) ** 2 * total**3)
-        * (total * (np.trace(squared) + trace**2) - 2 * trace * squared.sum())
-    )
+    q = 2 * k**2 / ((k - 1) ** 2 * total**3) * (total * (np.trace(squared) + trace**2) - 2 * trace * squared.sum())
     standard_error = float(np.sqrt(q / n))
     tail = (1.0 - confidence) / 2.0
     z = float(stats.norm.ppf(1.0 - tail))
@@ -392,8 +378,7 @@ def cronbach_alpha(
     negative = [item.item for item in item_statistics if item.item_rest_r < 0]
     if negative:
         warnings.append(
-            f"{', '.join(negative)} correlate(s) negatively with the other items; "
-            "reverse-keyed but not reversed?"
+            f"{', '.join(negative)} correlate(s) negatively with the other items; reverse-keyed but not reversed?"
         )
     return CronbachAlpha(
         items=names,
@@ -528,9 +513,7 @@ class ScaleReliability:
             **self.alpha.as_dict(),
             "omega_total": None if self.omega is None else self.omega.omega_total,
             "omega": None if self.omega is None else self.omega.as_dict(),
-            "omega_hierarchical": None
-            if self.omega_hierarchical is None
-            else self.omega_hierarchical.as_dict(),
+            "omega_hierarchical": None if self.omega_hierarchical is None else self.omega_hierarchical.as_dict(),
         }
 
 
@@ -558,9 +541,7 @@ def scale_reliability(
     (0.9176, 0.9286)
     """
     alpha = cronbach_alpha(items, reverse=reverse, scale=scale, missing=missing, confidence=confidence)
-    omega = (
-        mcdonald_omega(items, reverse=reverse, scale=scale, missing=missing) if items.shape[1] >= 3 else None
-    )
+    omega = mcdonald_omega(items, reverse=reverse, scale=scale, missing=missing) if items.shape[1] >= 3 else None
     hierarchical = (
         None
         if groups is None

@@ -40,18 +40,14 @@ class ScreeningRules:
     bot_min_items: int = 10  # bot patterns are judged on at least this many grid answers
     bot_person_total_r: float = 0.2  # answers that ignore the items' profile: person–total r below this …
     bot_outlier_p: float = 0.01  # … and a Mahalanobis p below this
-    bot_pattern_share: float = (
-        0.9  # a repeating cycle (period 2–10, seen twice) matching this share of the answers
-    )
+    bot_pattern_share: float = 0.9  # a repeating cycle (period 2–10, seen twice) matching this share of the answers
 
 
 REASONS: dict[str, str] = {
     "speeder": "completion time below {speeder_fraction} × the median of the same questionnaire version",
     "relative_speed": "relative speed index above {relative_speed_limit} (Leiner 2019)",
     "fast_per_item": "under {min_seconds_per_item} s per answered item",
-    "straightlining": (
-        "the same answer to every item of {straightlined_grids_to_flag}+ grid(s) (within-person SD 0)"
-    ),
+    "straightlining": ("the same answer to every item of {straightlined_grids_to_flag}+ grid(s) (within-person SD 0)"),
     "longstring": (
         "a run of identical answers covering ≥ {longstring_share} of a grid "
         "of ≥ {longstring_min_items} items, not all of it"
@@ -303,9 +299,7 @@ def _speed(
     ratios: list[float | None] = [None] * n
     indices: list[float | None] = [None] * n
     if durations is None and page_durations is None:
-        skipped.extend(
-            f"{code}: no completion times given" for code in ("speeder", "relative_speed", "fast_per_item")
-        )
+        skipped.extend(f"{code}: no completion times given" for code in ("speeder", "relative_speed", "fast_per_item"))
         return ratios, indices
     labels = pd.Series(["all"] * n) if versions is None else pd.Series(np.asarray(versions, dtype=object))
     if len(labels) != n:
@@ -316,9 +310,7 @@ def _speed(
             raise ValueError(f"durations: {seconds.size} values for {n} responses.")
         bad = seconds[np.isfinite(seconds) & (seconds <= 0)]
         if bad.size:
-            raise ValueError(
-                f"durations: completion times must be positive; got {sorted(set(bad.tolist()))[:5]}."
-            )
+            raise ValueError(f"durations: completion times must be positive; got {sorted(set(bad.tolist()))[:5]}.")
         medians = pd.Series(seconds).groupby(labels.to_numpy()).transform("median").to_numpy()
         answered = answers[list(items)].notna().sum(axis=1).to_numpy()
         for i in range(n):
@@ -453,9 +445,7 @@ def _contradictions(
         return counts
     columns = list(dict.fromkeys(c for pair in pairs for c in pair))
     low, high = (
-        scale
-        if scale is not None
-        else (float(numbers[columns].min().min()), float(numbers[columns].max().max()))
+        scale if scale is not None else (float(numbers[columns].min().min()), float(numbers[columns].max().max()))
     )
     gap = rules.contradiction_gap if rules.contradiction_gap is not None else (high - low) / 2
     answered = np.zeros(n, dtype=int)
@@ -487,9 +477,7 @@ def _mahalanobis(
     values = block.to_numpy(dtype=float)
     complete = ~np.isnan(values).any(axis=1)
     if complete.sum() <= 2 * p:
-        skipped.append(
-            f"multivariate_outlier: {int(complete.sum())} complete responses are too few for {p} items"
-        )
+        skipped.append(f"multivariate_outlier: {int(complete.sum())} complete responses are too few for {p} items")
         return d2, p_values
     data = values[complete]
     centred = data - data.mean(axis=0)
@@ -552,9 +540,7 @@ def _bot_patterns(
         if answered.size < rules.bot_min_items:
             continue
         r, p = person_r[i], p_values[i]
-        ignores_items = (
-            r is not None and p is not None and r < rules.bot_person_total_r and p < rules.bot_outlier_p
-        )
+        ignores_items = r is not None and p is not None and r < rules.bot_person_total_r and p < rules.bot_outlier_p
         if ignores_items or _regular_cycle(answered, rules.bot_pattern_share):
             reasons[i].append("bot_pattern")
     run.append("bot_pattern")

@@ -238,9 +238,7 @@ def raked_weights(
     if trim is not None:
         low, high = trim
         if not (0 <= low < 1 < high):
-            raise ValueError(
-                f"trim: bounds must satisfy 0 ≤ low < 1 < high (multiples of the mean); got {trim}."
-            )
+            raise ValueError(f"trim: bounds must satisfy 0 ≤ low < 1 < high (multiples of the mean); got {trim}.")
 
     bounds = None
     if trim is not None:
@@ -383,9 +381,7 @@ def weighted_mean(values: npt.ArrayLike, weights: CalibratedWeights | npt.ArrayL
     )
 
 
-def weighted_proportion(
-    indicator: npt.ArrayLike, weights: CalibratedWeights | npt.ArrayLike
-) -> WeightedEstimate:
+def weighted_proportion(indicator: npt.ArrayLike, weights: CalibratedWeights | npt.ArrayLike) -> WeightedEstimate:
     """Weighted share of respondents with indicator 1 (0/1 or True/False; NaN = no answer).
 
     The weighted mean of the 0/1 indicator, with the SEs of `weighted_mean`; the 95 % interval is the

@@ -62,9 +62,7 @@ def test_stated_importance_and_bootstrap(tmp_path: Path) -> None:
 
 def test_readable_table_without_json(reference: Path) -> None:
     data = reference / "data" / "d4_prca.csv"
-    result = runner.invoke(
-        app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
-    )
+    result = runner.invoke(app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"])
     assert result.exit_code == 0, result.output
     assert "excitement" in result.output
     assert "IPA quadrant" in result.output
@@ -72,21 +70,17 @@ def test_readable_table_without_json(reference: Path) -> None:
 
 def test_unknown_attribute_column_is_named(reference: Path) -> None:
     data = reference / "data" / "d4_prca.csv"
-    result = runner.invoke(
-        app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,D"]
-    )
+    result = runner.invoke(app, ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,D"])
     assert result.exit_code == 1
     assert "column D: is not in the file." in result.output
 
 
 def test_scale_without_conventional_boxes_asks_for_them(tmp_path: Path) -> None:
     data = tmp_path / "answers.csv"
-    pd.DataFrame(
-        {"y": [1, 2, 3, 4, 5, 6, 2, 3], "a": [1, 2, 3, 4, 6, 6, 2, 1], "b": [6, 5, 4, 3, 2, 1, 2, 3]}
-    ).to_csv(data, index=False)
-    result = runner.invoke(
-        app, ["measure", "drivers", "--data", str(data), "--outcome", "y", "--attributes", "a,b"]
+    pd.DataFrame({"y": [1, 2, 3, 4, 5, 6, 2, 3], "a": [1, 2, 3, 4, 6, 6, 2, 1], "b": [6, 5, 4, 3, 2, 1, 2, 3]}).to_csv(
+        data, index=False
     )
+    result = runner.invoke(app, ["measure", "drivers", "--data", str(data), "--outcome", "y", "--attributes", "a,b"])
     assert result.exit_code == 1
     assert "no conventional boxes for a scale topping at 6" in result.output
 
@@ -126,9 +120,7 @@ def test_flagged_responses_are_left_out_and_reported(tmp_path: Path, reference: 
 def test_asymmetric_ipa_uses_the_range_of_impact(reference: Path) -> None:
     data = reference / "data" / "d4_prca.csv"
     arguments = ["measure", "drivers", "--data", str(data), "--outcome", "Y", "--attributes", "A,B,C"]
-    output = json.loads(
-        runner.invoke(app, [*arguments, "--ipa-importance", "range-of-impact", "--json"]).output
-    )
+    output = json.loads(runner.invoke(app, [*arguments, "--ipa-importance", "range-of-impact", "--json"]).output)
     grid = output["importance_performance"]
     ranges = [a["range_of_impact"] for a in output["penalty_reward"]["attributes"]]
     assert [a["importance"] for a in grid["attributes"]] == pytest.approx(ranges)

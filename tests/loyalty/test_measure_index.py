@@ -115,9 +115,7 @@ def test_weights_complete_cases_do_not_hide_the_index_n(examples: Path) -> None:
 
 def test_segments_and_survey_weights(examples: Path) -> None:
     data, indicators = examples / "loyalty_q3.csv", examples / "indicators.yaml"
-    weighted = run_json(
-        "--data", data, "--indicators", indicators, "--by", "region", "--survey-weight", "weight"
-    )
+    weighted = run_json("--data", data, "--indicators", indicators, "--by", "region", "--survey-weight", "weight")
     plain = run_json("--data", data, "--indicators", indicators, "--by", "region")
     assert weighted["weighted"] is True
     assert weighted["effective_n"] < weighted["n"]
@@ -128,9 +126,7 @@ def test_segments_and_survey_weights(examples: Path) -> None:
 
 def test_a_later_wave_with_frozen_baseline_and_the_change_test(examples: Path) -> None:
     indicators = examples / "indicators.yaml"
-    q3 = run(
-        "--data", examples / "loyalty_q3.csv", "--indicators", indicators, "--weights", "entropy", "--json"
-    )
+    q3 = run("--data", examples / "loyalty_q3.csv", "--indicators", indicators, "--weights", "entropy", "--json")
     (examples / "q3.json").write_text(q3.stdout, encoding="utf-8")
     q3_result = json.loads(q3.stdout)
     q4 = run_json(
@@ -238,9 +234,7 @@ def test_a_bad_indicator_file_names_the_file_line_and_entry(
         (("[1/3, 1,   1/2", "[1/3, 1,   a half"), "'a half' is not a positive number or fraction"),
     ],
 )
-def test_a_bad_ahp_file_names_the_file_and_the_entry(
-    examples: Path, edit: tuple[str, str], message: str
-) -> None:
+def test_a_bad_ahp_file_names_the_file_and_the_entry(examples: Path, edit: tuple[str, str], message: str) -> None:
     path = examples / "ahp.yaml"
     text = path.read_text(encoding="utf-8")
     assert edit[0] in text
@@ -281,24 +275,15 @@ def test_an_unknown_weighting_method_is_named(examples: Path) -> None:
 
 def test_fewer_indicators_than_the_minimum_is_a_clear_error(examples: Path) -> None:
     path = examples / "indicators.yaml"
-    kept = [
-        line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(("trust", "churn"))
-    ]
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(("trust", "churn"))]
     path.write_text("\n".join(kept) + "\n", encoding="utf-8")
     result = run("--data", examples / "loyalty_q3.csv", "--indicators", path)
     assert result.exit_code == 1
     assert "minimum_indicators must be between 1 and the 2 indicators; got 4" in result.output
-    assert (
-        run(
-            "--data", examples / "loyalty_q3.csv", "--indicators", path, "--minimum-indicators", "2"
-        ).exit_code
-        == 0
-    )
+    assert run("--data", examples / "loyalty_q3.csv", "--indicators", path, "--minimum-indicators", "2").exit_code == 0
 
 
-def test_the_commands_and_outputs_in_the_user_guide_are_true(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_commands_and_outputs_in_the_user_guide_are_true(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     guide = EXAMPLES.parent / "measure-index.md"
     shutil.copytree(EXAMPLES, tmp_path / "docs" / "examples")
     monkeypatch.chdir(tmp_path)
@@ -352,9 +337,7 @@ def test_expert_weights_combined_with_entropy_weights(d5_files: Path) -> None:
 
 def test_percentile_anchors_in_the_indicator_file_are_frozen_as_numbers(examples: Path) -> None:
     path = examples / "indicators.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("anchors: [0, 24]", "anchors: [0, p99]"), encoding="utf-8"
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace("anchors: [0, 24]", "anchors: [0, p99]"), encoding="utf-8")
     result = run_json("--data", examples / "loyalty_q3.csv", "--indicators", path)
     purchases = pd.read_csv(examples / "loyalty_q3.csv")["purchases_12m"].dropna()
     assert result["anchors"]["repeat_purchases"] == [
@@ -401,18 +384,14 @@ def test_fuzzy_evaluation_of_rated_indicators_uses_the_share_of_answers_at_each_
         "churn: {column: stay_likely, direction: higher_is_better, anchors: [1, 5]}\n",
         encoding="utf-8",
     )
-    result = run_json(
-        "--data", tmp_path / "answers.csv", "--indicators", tmp_path / "indicators.yaml", "--fuzzy"
-    )
+    result = run_json("--data", tmp_path / "answers.csv", "--indicators", tmp_path / "indicators.yaml", "--fuzzy")
     best_first = {
         "price_switch": [1, 2, 3, 4, 5],
         "rival_appeal": [1, 2, 3, 4, 5],
         "trust1": [5, 4, 3, 2, 1],
         "stay_likely": [5, 4, 3, 2, 1],
     }
-    shares = np.array(
-        [[float((answers[item] == level).mean()) for level in best_first[item]] for item in items]
-    )
+    shares = np.array([[float((answers[item] == level).mean()) for level in best_first[item]] for item in items])
     fuzzy = result["fuzzy_evaluation"]
     assert_allclose(list(fuzzy["membership"].values()), shares.mean(axis=0), atol=1e-12)
     assert list(fuzzy["membership"]) == ["很高", "较高", "一般", "较低", "很低"]
@@ -421,9 +400,7 @@ def test_fuzzy_evaluation_of_rated_indicators_uses_the_share_of_answers_at_each_
 
 def test_panel_respondents_get_the_paired_test_of_their_change(examples: Path) -> None:
     indicators = examples / "indicators.yaml"
-    q3 = run(
-        "--data", examples / "loyalty_q3.csv", "--indicators", indicators, "--id", "respondent", "--json"
-    )
+    q3 = run("--data", examples / "loyalty_q3.csv", "--indicators", indicators, "--id", "respondent", "--json")
     (examples / "q3.json").write_text(q3.stdout, encoding="utf-8")
     q4 = run_json(
         "--data",

@@ -16,9 +16,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def psych(reference: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(
-        (reference / "expected" / "reliability_psych.json").read_text("utf-8")
-    )
+    loaded: dict[str, Any] = json.loads((reference / "expected" / "reliability_psych.json").read_text("utf-8"))
     return loaded
 
 

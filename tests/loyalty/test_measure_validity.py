@@ -22,9 +22,7 @@ def lavaan(reference: Path) -> dict[str, Any]:
 
 
 def _validity(reference: Path, *arguments: str) -> Any:
-    return runner.invoke(
-        app, ["measure", "validity", "--data", str(reference / "data" / "mobi.csv"), *arguments]
-    )
+    return runner.invoke(app, ["measure", "validity", "--data", str(reference / "data" / "mobi.csv"), *arguments])
 
 
 def test_json_gives_fit_loadings_reliability_and_htmt(reference: Path, lavaan: dict[str, Any]) -> None:
@@ -64,9 +62,7 @@ def test_json_gives_fit_loadings_reliability_and_htmt(reference: Path, lavaan: d
 
 
 def test_readable_table(reference: Path) -> None:
-    result = _validity(
-        reference, "--construct", "SAT=CUSA1,CUSA2,CUSA3", "--construct", "LOY=CUSL1,CUSL2,CUSL3"
-    )
+    result = _validity(reference, "--construct", "SAT=CUSA1,CUSA2,CUSA3", "--construct", "LOY=CUSL1,CUSL2,CUSL3")
     assert result.exit_code == 0, result.output
     assert "CFI 0.988" in result.output
     assert "SAT – LOY" in result.output
@@ -79,17 +75,13 @@ def test_a_malformed_construct_is_an_input_error(reference: Path) -> None:
 
 
 def test_an_item_in_two_constructs_is_an_input_error(reference: Path) -> None:
-    result = _validity(
-        reference, "--construct", "SAT=CUSA1,CUSA2,CUSA3", "--construct", "LOY=CUSA3,CUSL1,CUSL3"
-    )
+    result = _validity(reference, "--construct", "SAT=CUSA1,CUSA2,CUSA3", "--construct", "LOY=CUSA3,CUSL1,CUSL3")
     assert result.exit_code == 1
     assert "CUSA3 is in both SAT and LOY" in result.output
 
 
 def test_a_misspelt_item_names_the_nearest_column(reference: Path) -> None:
-    result = _validity(
-        reference, "--construct", "SAT=CUSA1,CUSA2,CUSA5", "--construct", "LOY=CUSL1,CUSL2,CUSL3"
-    )
+    result = _validity(reference, "--construct", "SAT=CUSA1,CUSA2,CUSA5", "--construct", "LOY=CUSL1,CUSL2,CUSL3")
     assert result.exit_code == 1
     assert "column CUSA5: is not in the file." in result.output
 

@@ -20,9 +20,7 @@ def synthetic(reference: Path) -> tuple[Path, Path]:
     return synthetic / "synth_raking_n3000.csv", synthetic / "synth_raking_margins.json"
 
 
-def test_json_gives_weights_summary_and_weighted_mean_as_survey(
-    synthetic: tuple[Path, Path], reference: Path
-) -> None:
+def test_json_gives_weights_summary_and_weighted_mean_as_survey(synthetic: tuple[Path, Path], reference: Path) -> None:
     data, margins = synthetic
     result = runner.invoke(
         app,
@@ -105,14 +103,10 @@ def test_margin_variable_missing_from_the_data_is_named(tmp_path: Path, syntheti
     margins.write_text("regoin: {North: 0.5, South: 0.5}\n", encoding="utf-8")
     result = runner.invoke(app, ["measure", "weights", "--data", str(data), "--margins", str(margins)])
     assert result.exit_code == 1
-    assert (
-        'column regoin: is named in the margins but not in the file. Did you mean "region"?' in result.output
-    )
+    assert 'column regoin: is named in the margins but not in the file. Did you mean "region"?' in result.output
 
 
-def test_bad_figures_in_the_margins_file_are_all_reported(
-    tmp_path: Path, synthetic: tuple[Path, Path]
-) -> None:
+def test_bad_figures_in_the_margins_file_are_all_reported(tmp_path: Path, synthetic: tuple[Path, Path]) -> None:
     data, _ = synthetic
     margins = tmp_path / "margins.yaml"
     margins.write_text("region: {North: lots, South: -2}\npopulation_total: 0\n", encoding="utf-8")

@@ -32,9 +32,7 @@ _REFERENCE = next(
 )
 _LAVAAN = json.loads((_REFERENCE / "expected" / "lavaan_cfa.json").read_text(encoding="utf-8"))
 _DATA_OF_MODEL = {"mobi": "mobi.csv", "satisfaction_bank": "satisfaction_bank.csv"}
-_MODELS = [
-    name for name, model in _LAVAAN["models"].items() if name.split("_")[0] in ("mobi", "satisfaction")
-]
+_MODELS = [name for name, model in _LAVAAN["models"].items() if name.split("_")[0] in ("mobi", "satisfaction")]
 _ROBUST_MODELS = [name for name in _MODELS if _LAVAAN["models"][name]["estimator"] == "MLR"]
 _ROBUST_FIELDS = {
     "chisq.scaling.factor": "scaling_factor",
@@ -107,9 +105,7 @@ class TestCfaMatchesLavaan:
         for lavaan_name, field in _FIT_FIELDS.items():
             assert got[field] == pytest.approx(expected["fit_measures"][lavaan_name], abs=1e-3), lavaan_name
 
-    def test_standardized_loadings(
-        self, lavaan_model: tuple[ConfirmatoryFactorAnalysis, dict[str, Any]]
-    ) -> None:
+    def test_standardized_loadings(self, lavaan_model: tuple[ConfirmatoryFactorAnalysis, dict[str, Any]]) -> None:
         result, expected = lavaan_model
         rows = expected["loadings"]
         assert [(loading.construct, loading.item) for loading in result.loadings] == [
@@ -129,10 +125,7 @@ class TestCfaMatchesLavaan:
         rows = expected["loadings"]
         # lavaan reports 0 for the fixed marker loading; we report no standard error (NaN)
         np.testing.assert_allclose(
-            [
-                0.0 if np.isnan(loading.standard_error) else loading.standard_error
-                for loading in result.loadings
-            ],
+            [0.0 if np.isnan(loading.standard_error) else loading.standard_error for loading in result.loadings],
             [row["se_unstd"] for row in rows],
             atol=1e-3,
         )
@@ -147,9 +140,7 @@ class TestCfaMatchesLavaan:
             atol=1e-3,
         )
 
-    def test_construct_correlations(
-        self, lavaan_model: tuple[ConfirmatoryFactorAnalysis, dict[str, Any]]
-    ) -> None:
+    def test_construct_correlations(self, lavaan_model: tuple[ConfirmatoryFactorAnalysis, dict[str, Any]]) -> None:
         result, expected = lavaan_model
         got = {(pair.construct_a, pair.construct_b): pair.correlation for pair in result.factor_correlations}
         want = {(row["lhs"], row["rhs"]): row["est.std"] for row in expected["factor_correlations"]}
@@ -261,9 +252,7 @@ class TestHolzingerSwinefordVectors:
 def test_listwise_deletion_is_reported() -> None:
     mobi = _data("mobi.csv").copy()
     mobi.loc[:4, "CUSA2"] = np.nan
-    result = measurement_model_validity(
-        mobi, {"SAT": ["CUSA1", "CUSA2", "CUSA3"], "LOY": ["CUSL1", "CUSL2", "CUSL3"]}
-    )
+    result = measurement_model_validity(mobi, {"SAT": ["CUSA1", "CUSA2", "CUSA3"], "LOY": ["CUSL1", "CUSL2", "CUSL3"]})
     assert result.cfa.n == 245
     assert result.cfa.n_dropped == 5
     assert result.as_dict()["missing_data"] == "listwise"
@@ -272,9 +261,7 @@ def test_listwise_deletion_is_reported() -> None:
 class TestBadInput:
     def test_an_item_on_two_constructs(self) -> None:
         with pytest.raises(ValueError, match="CUSA1 is in both SAT and LOY"):
-            confirmatory_factor_analysis(
-                _data("mobi.csv"), {"SAT": ["CUSA1", "CUSA2"], "LOY": ["CUSA1", "CUSL1"]}
-            )
+            confirmatory_factor_analysis(_data("mobi.csv"), {"SAT": ["CUSA1", "CUSA2"], "LOY": ["CUSA1", "CUSL1"]})
 
     def test_an_unknown_item(self) -> None:
         with pytest.raises(ValueError, match="no columns CUSA9"):

@@ -53,9 +53,7 @@ def test_d5_zadeh_max_min_operator_normalised_and_its_tie_is_ambiguous() -> None
 def test_two_level_evaluation_stacks_the_group_results() -> None:
     weights = np.array(AHP_WEIGHTS)
     behaviour, attitude = [0, 1, 4], [2, 3, 5]  # repeat, deliberation, churn | price, competitors, trust
-    groups = [
-        (weights[rows] / weights[rows].sum(), np.array(D5_MEMBERSHIP)[rows]) for rows in (behaviour, attitude)
-    ]
+    groups = [(weights[rows] / weights[rows].sum(), np.array(D5_MEMBERSHIP)[rows]) for rows in (behaviour, attitude)]
     group_weights = [weights[behaviour].sum(), weights[attitude].sum()]
     result = two_level_fuzzy_evaluation(group_weights, groups, group_names=["behaviour", "attitude"])
     # with the weighted-average operator, two levels with these weights equal one level
@@ -99,13 +97,7 @@ def test_bad_membership_and_weights_are_refused_naming_them() -> None:
 
 def test_membership_of_scaled_5_point_items_is_the_share_at_each_level() -> None:
     answers = pd.DataFrame({"trust": [5, 4, 4, 2, 1, None], "rival_appeal": [1, 1, 3, 5, 4, 2]})
-    scores = pd.DataFrame(
-        {"trust": (answers["trust"] - 1) / 4, "rival_appeal": (5 - answers["rival_appeal"]) / 4}
-    )
+    scores = pd.DataFrame({"trust": (answers["trust"] - 1) / 4, "rival_appeal": (5 - answers["rival_appeal"]) / 4})
     from_scores = membership_from_scores(scores)
-    assert_allclose(
-        from_scores[0], membership_from_ratings(answers[["trust"]], [5, 4, 3, 2, 1])[0], atol=1e-12
-    )
-    assert_allclose(
-        from_scores[1], membership_from_ratings(answers[["rival_appeal"]], [1, 2, 3, 4, 5])[0], atol=1e-12
-    )
+    assert_allclose(from_scores[0], membership_from_ratings(answers[["trust"]], [5, 4, 3, 2, 1])[0], atol=1e-12)
+    assert_allclose(from_scores[1], membership_from_ratings(answers[["rival_appeal"]], [1, 2, 3, 4, 5])[0], atol=1e-12)

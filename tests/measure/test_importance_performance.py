@@ -8,9 +8,7 @@ from measure.importance_performance import importance_performance
 
 
 def test_quadrants_at_grand_means() -> None:
-    grid = importance_performance(
-        ["staff", "price", "speed", "decor"], [4.6, 3.1, 4.2, 2.9], [3.2, 4.4, 4.1, 3.0]
-    )
+    grid = importance_performance(["staff", "price", "speed", "decor"], [4.6, 3.1, 4.2, 2.9], [3.2, 4.4, 4.1, 3.0])
     assert grid.importance_crosshair == pytest.approx(3.7)
     assert grid.performance_crosshair == pytest.approx(3.675)
     assert {a.attribute: a.quadrant for a in grid.attributes} == {

@@ -66,9 +66,7 @@ def test_a_constant_indicator_with_fixed_anchors_is_scaled_like_any_other() -> N
 def test_bad_definitions_are_refused_naming_the_indicator() -> None:
     with pytest.raises(ValueError, match=r"direction of churn must be"):
         indicator("churn", "lower_is_better", [0, 10])
-    with pytest.raises(
-        ValueError, match=r"anchors of churn must be two finite numbers, low < high; got \[10, 0\]"
-    ):
+    with pytest.raises(ValueError, match=r"anchors of churn must be two finite numbers, low < high; got \[10, 0\]"):
         indicator("churn", "higher_is_worse", [10, 0])
     with pytest.raises(ValueError, match=r"no column for indicators \['trust'\]"):
         normalise_indicators(pd.DataFrame({"churn": [1]}), [indicator("trust", "higher_is_better", [1, 5])])

@@ -131,14 +131,10 @@ def test_combined_subjective_and_objective_weights_of_d5() -> None:
     expert = indicator_ahp_weights(d5.NAMES, d5.AHP_MATRIX)
     data = entropy_weights(d5_scores())
     linear = combined_weights(expert, data, share_subjective=0.5)
-    assert_allclose(
-        linear.weights, 0.5 * np.array(d5.AHP_WEIGHTS) + 0.5 * np.array(d5.ENTROPY_WEIGHTS), atol=1e-6
-    )
+    assert_allclose(linear.weights, 0.5 * np.array(d5.AHP_WEIGHTS) + 0.5 * np.array(d5.ENTROPY_WEIGHTS), atol=1e-6)
     assert linear.description == "linear: 0.5 × ahp + 0.5 × entropy"
     assert linear.consistency_ratio == expert.consistency_ratio  # the expert part stays explained
     product = np.array(d5.AHP_WEIGHTS) * np.array(d5.ENTROPY_WEIGHTS)
-    assert_allclose(
-        combined_weights(expert, data, rule="multiplicative").weights, product / product.sum(), atol=1e-6
-    )
+    assert_allclose(combined_weights(expert, data, rule="multiplicative").weights, product / product.sum(), atol=1e-6)
     with pytest.raises(ValueError, match="same indicators"):
         combined_weights(expert, equal_weights(d5.NAMES[:5]))

@@ -47,9 +47,7 @@ def test_codes_and_chinese_labels_are_the_same_answers() -> None:
 
 
 def test_ties_go_to_must_be_before_one_dimensional() -> None:
-    functional, dysfunctional = pairs(
-        {("like", "dislike"): 5, ("neutral", "dislike"): 5, ("like", "neutral"): 5}
-    )
+    functional, dysfunctional = pairs({("like", "dislike"): 5, ("neutral", "dislike"): 5, ("like", "neutral"): 5})
     assert kano_evaluation(functional, dysfunctional).category == "must-be"
 
 

@@ -59,17 +59,14 @@ def test_a_respondent_with_three_of_six_indicators_gets_no_index_and_is_counted(
     data = d5.d5_values()
     data.loc[0, ["repeat_purchases", "churn", "trust"]] = np.nan  # 3 of 6 left
     data.loc[1, ["repeat_purchases", "trust"]] = np.nan  # 4 of 6 left
-    normalised = normalise_indicators(
-        data, normalise_indicators(d5.d5_values(), d5.d5_sample_anchored()).indicators
-    )
+    normalised = normalise_indicators(data, normalise_indicators(d5.d5_values(), d5.d5_sample_anchored()).indicators)
     result = loyalty_index(normalised, equal_weights(d5.NAMES))
     assert math.isnan(result.respondent_index[0])
     assert result.overall.n == 7
     assert result.overall.n_excluded == 1
     # respondent 2: the four present indicators, weights renormalised to 1/4 each
     expected = (
-        100
-        * normalised.scores.loc[1, ["deliberation_time", "price_sensitivity", "competitor_attitude", "churn"]]
+        100 * normalised.scores.loc[1, ["deliberation_time", "price_sensitivity", "competitor_attitude", "churn"]]
     )
     assert result.respondent_index[1] == pytest.approx(expected.mean(), rel=1e-12)
     assert result.as_dict()["respondent_index"][0] is None  # type: ignore[index]
@@ -196,9 +193,7 @@ def test_sensitivity_table_has_every_method_and_their_spread() -> None:
 def test_a_respondent_index_lies_between_their_lowest_and_highest_indicator(
     rows: list[list[float | None]], raw_weights: list[float]
 ) -> None:
-    scores = pd.DataFrame(
-        [[np.nan if value is None else value for value in row] for row in rows], columns=d5.NAMES
-    )
+    scores = pd.DataFrame([[np.nan if value is None else value for value in row] for row in rows], columns=d5.NAMES)
     total = sum(raw_weights)
     weights = IndicatorWeights(tuple(d5.NAMES), tuple(w / total for w in raw_weights), "test")
     index = respondent_loyalty_index(scores, weights)

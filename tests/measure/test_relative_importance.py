@@ -88,9 +88,7 @@ def test_bootstrap_intervals_bracket_the_estimate_and_repeat_with_the_seed(bank:
     for attribute in first.attributes:
         assert attribute.relative_weight_ci_low is not None
         assert attribute.relative_weight_ci_high is not None
-        assert (
-            attribute.relative_weight_ci_low <= attribute.relative_weight <= attribute.relative_weight_ci_high
-        )
+        assert attribute.relative_weight_ci_low <= attribute.relative_weight <= attribute.relative_weight_ci_high
         assert attribute.rank_ci_low is not None
         assert attribute.rank_ci_high is not None
         assert 1 <= attribute.rank_ci_low <= attribute.rank_ci_high <= 3

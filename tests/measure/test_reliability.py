@@ -119,12 +119,8 @@ class TestCronbachAlphaMatchesPsych:
         # psych marks a reversed item by a trailing "-" on its name
         assert [item.item for item in got] == [row["item"].rstrip("-") for row in stats]
         assert [item.n for item in got] == [row["n"] for row in stats]
-        np.testing.assert_allclose(
-            [item.item_rest_r for item in got], [row["r.drop"] for row in stats], atol=1e-6
-        )
-        np.testing.assert_allclose(
-            [item.item_total_r for item in got], [row["raw.r"] for row in stats], atol=1e-6
-        )
+        np.testing.assert_allclose([item.item_rest_r for item in got], [row["r.drop"] for row in stats], atol=1e-6)
+        np.testing.assert_allclose([item.item_total_r for item in got], [row["raw.r"] for row in stats], atol=1e-6)
         np.testing.assert_allclose([item.mean for item in got], [row["mean"] for row in stats], atol=1e-6)
         np.testing.assert_allclose([item.sd for item in got], [row["sd"] for row in stats], atol=1e-6)
 
@@ -265,9 +261,7 @@ def test_an_unreversed_negative_item_lowers_alpha_and_is_named() -> None:
     unreversed = cronbach_alpha(bfi)
     keyed = cronbach_alpha(bfi, reverse=["A1"], scale=_BFI_SCALE)
     assert unreversed.alpha < keyed.alpha - 0.1
-    assert unreversed.warnings == (
-        "A1 correlate(s) negatively with the other items; reverse-keyed but not reversed?",
-    )
+    assert unreversed.warnings == ("A1 correlate(s) negatively with the other items; reverse-keyed but not reversed?",)
     assert keyed.warnings == ()
 
 

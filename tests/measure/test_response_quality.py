@@ -199,9 +199,7 @@ def test_nothing_is_deleted(test_set: TestSet, screened) -> None:  # type: ignor
 
 def test_without_timestamps_any_repeated_fingerprint_is_a_duplicate_device() -> None:
     answers = pd.DataFrame({f"q{j}": [1, 2, 3, 4] for j in range(5)})
-    result = screen_responses(
-        answers, grids={"g": list(answers.columns)}, fingerprints=np.array(["a", "b", "a", None])
-    )
+    result = screen_responses(answers, grids={"g": list(answers.columns)}, fingerprints=np.array(["a", "b", "a", None]))
     assert [r.device_group for r in result.responses] == [1, None, 1, None]
 
 
@@ -263,9 +261,7 @@ def test_relative_speed_index_from_page_times_per_version() -> None:
     answers = pd.DataFrame({f"q{j}": [1, 2, 3, 4, 5, 2] for j in range(5)})
     pages = pd.DataFrame({"page1": [60, 62, 58, 61, 20, 30], "page2": [120, 118, 122, 119, 50, 60]})
     versions = ["A", "A", "A", "A", "A", "B"]
-    result = screen_responses(
-        answers, grids={"g": list(answers.columns)}, page_durations=pages, versions=versions
-    )
+    result = screen_responses(answers, grids={"g": list(answers.columns)}, page_durations=pages, versions=versions)
     fast = result.responses[4]
     # Leiner's RSI: mean over pages of median page time (version A: 60, 119) / own page time
     assert fast.relative_speed_index == pytest.approx((60 / 20 + 119 / 50) / 2)

@@ -110,9 +110,7 @@ def test_weighted_nps_and_shares_match_survey(synthetic: Any) -> None:
     reference_nps = expected["nps"]["raked_design_linearization"]
     assert nps.score == pytest.approx(reference_nps["mean"], abs=1e-8)
     assert nps.standard_error == pytest.approx(reference_nps["se"], rel=1e-6)
-    assert nps.standard_error_fixed_weights == pytest.approx(
-        expected["nps"]["fixed_weights_design"]["se"], rel=1e-6
-    )
+    assert nps.standard_error_fixed_weights == pytest.approx(expected["nps"]["fixed_weights_design"]["se"], rel=1e-6)
     assert nps.promoters == pytest.approx(reference_nps["promoters"]["mean"], abs=1e-10)
     assert nps.promoters_standard_error == pytest.approx(reference_nps["promoters"]["se"], rel=1e-6)
     assert nps.detractors_standard_error == pytest.approx(reference_nps["detractors"]["se"], rel=1e-6)

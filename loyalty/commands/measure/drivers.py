@@ -19,12 +19,8 @@ _BOXES = {5: (2.0, 5.0), 7: (2.0, 7.0), 10: (4.0, 9.0)}
 
 
 def drivers(
-    data: Annotated[
-        Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")
-    ],
-    outcome: Annotated[
-        str, typer.Option("--outcome", help="Column of the overall rating (satisfaction, loyalty).")
-    ],
+    data: Annotated[Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="Column of the overall rating (satisfaction, loyalty).")],
     attributes: Annotated[str, typer.Option("--attributes", help="Attribute performance columns, A,B,C.")],
     importance_columns: Annotated[
         str | None,
@@ -65,9 +61,7 @@ def drivers(
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for importance intervals (0 = none).")
     ] = 0,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the bootstrap and of sampled LMG orderings.")
-    ] = 20240601,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and of sampled LMG orderings.")] = 20240601,
     include_flagged: Annotated[
         bool,
         typer.Option(
@@ -118,16 +112,12 @@ def drivers(
     ratings = numbers[names]
 
     with input_error_from(source):
-        importance = derived_importance(
-            numbers[outcome].to_numpy(), ratings, n_bootstrap=bootstrap, seed=seed
-        )
+        importance = derived_importance(numbers[outcome].to_numpy(), ratings, n_bootstrap=bootstrap, seed=seed)
     complete = numbers[[outcome, *names]].notna().all(axis=1)
     performance = ratings[complete].mean().to_numpy()
     low, high = _boxes(low_at_most, high_at_least, bounds, ratings)
     with input_error_from(source):
-        prca = penalty_reward_contrast(
-            numbers[outcome].to_numpy(), ratings, low_at_most=low, high_at_least=high
-        )
+        prca = penalty_reward_contrast(numbers[outcome].to_numpy(), ratings, low_at_most=low, high_at_least=high)
 
     chosen = ipa_importance or ("stated" if stated is not None else "relative-weights")
     importance_scale = None
@@ -185,10 +175,7 @@ def drivers(
         if missing:
             raise InputError(
                 f"{source} has {len(missing)} problem(s).",
-                [
-                    Problem(f"column {column}", "is not in the file.", f"Check --kano {name}=…")
-                    for column in missing
-                ],
+                [Problem(f"column {column}", "is not in the file.", f"Check --kano {name}=…") for column in missing],
             )
         with input_error_from(f"{source}, --kano {name}"):
             kano_results.append(
@@ -216,11 +203,7 @@ def _kano_pairs(options: list[str]) -> list[tuple[str, str, str]]:
         if not (name.strip() and separator and functional.strip() and dysfunctional.strip()):
             raise InputError(
                 "--kano cannot be read.",
-                [
-                    Problem(
-                        f"--kano {option}", "is not ATTRIBUTE=FUNCTIONAL:DYSFUNCTIONAL.", "e.g. speed=k1f:k1d"
-                    )
-                ],
+                [Problem(f"--kano {option}", "is not ATTRIBUTE=FUNCTIONAL:DYSFUNCTIONAL.", "e.g. speed=k1f:k1d")],
             )
         pairs.append((name.strip(), functional.strip(), dysfunctional.strip()))
     return pairs

@@ -44,9 +44,7 @@ def index(
     ] = None,
     accept_inconsistent: Annotated[
         bool,
-        typer.Option(
-            "--accept-inconsistent", help="Use AHP judgments even when CR > 0.10 (prints a warning)."
-        ),
+        typer.Option("--accept-inconsistent", help="Use AHP judgments even when CR > 0.10 (prints a warning)."),
     ] = False,
     combine_with: Annotated[
         str | None,
@@ -70,9 +68,7 @@ def index(
     ] = False,
     fuzzy: Annotated[
         bool,
-        typer.Option(
-            "--fuzzy", help="Also the fuzzy comprehensive evaluation (模糊综合评价) with these weights."
-        ),
+        typer.Option("--fuzzy", help="Also the fuzzy comprehensive evaluation (模糊综合评价) with these weights."),
     ] = False,
     fuzzy_operator: Annotated[
         str, typer.Option("--fuzzy-operator", help="weighted_average (default) or max_min (Zadeh).")
@@ -118,11 +114,7 @@ def index(
     if baseline is not None and weights != "equal":
         raise InputError(
             "--weights and --baseline both choose the weights.",
-            [
-                Problem(
-                    "--weights", f"{weights!r} conflicts with the frozen weights of {baseline}.", "Give one."
-                )
-            ],
+            [Problem("--weights", f"{weights!r} conflicts with the frozen weights of {baseline}.", "Give one.")],
         )
     if combine_with is not None and not weights.startswith("ahp:"):
         raise InputError(
@@ -176,9 +168,7 @@ def index(
     for note in chosen.notes:
         typer.echo(f"Warning: {note}", err=True)
     output = result.as_dict()
-    output["capped"] = dict(
-        zip([item.name for item in normalised.indicators], normalised.capped, strict=True)
-    )
+    output["capped"] = dict(zip([item.name for item in normalised.indicators], normalised.capped, strict=True))
     if ids is not None:
         output["respondent_ids"] = ids
     if previous is not None:
@@ -205,9 +195,7 @@ def _definitions(sources: list[IndicatorSource]) -> list[Indicator]:
     ]
 
 
-def _frozen_definitions(
-    sources: list[IndicatorSource], baseline: dict[str, Any], path: Path
-) -> list[Indicator]:
+def _frozen_definitions(sources: list[IndicatorSource], baseline: dict[str, Any], path: Path) -> list[Indicator]:
     """The indicator file's indicators with the baseline's anchors (the baseline must have the same ones)."""
     from measure.indicator_normalisation import indicator
 
@@ -217,9 +205,7 @@ def _frozen_definitions(
     for source in sources:
         if source.name not in anchors:
             problems.append(
-                Problem(
-                    str(path), f"has no anchors for {source.name}.", "Use a baseline with every indicator."
-                )
+                Problem(str(path), f"has no anchors for {source.name}.", "Use a baseline with every indicator.")
             )
             continue
         if directions.get(source.name) != source.direction:
@@ -237,9 +223,7 @@ def _frozen_definitions(
             problems.append(Problem(str(path), str(error)))
     extra = sorted(set(anchors) - {source.name for source in sources})
     if extra:
-        problems.append(
-            Problem(str(path), f"has indicators {extra}, which the indicator file does not define.")
-        )
+        problems.append(Problem(str(path), f"has indicators {extra}, which the indicator file does not define."))
     if problems:
         raise InputError(f"{path} cannot serve as the baseline.", problems)
     return definitions
@@ -298,9 +282,7 @@ def _combined(expert: IndicatorWeights, data_weights: IndicatorWeights, share: f
     return combined_weights(expert, data_weights, share_subjective=share)
 
 
-def _fuzzy(
-    normalised: NormalisedIndicators, weights: IndicatorWeights, operator: str, data: Path
-) -> dict[str, object]:
+def _fuzzy(normalised: NormalisedIndicators, weights: IndicatorWeights, operator: str, data: Path) -> dict[str, object]:
     from measure.fuzzy_evaluation import fuzzy_evaluation, membership_from_scores
 
     if operator not in ("weighted_average", "max_min"):
@@ -344,11 +326,7 @@ def _check_columns(sources: list[IndicatorSource], frame: pd.DataFrame, data: Pa
         for column in source.columns:
             if column not in frame.columns:
                 nearest = difflib.get_close_matches(column, available, n=1)
-                hint = (
-                    f'Did you mean "{nearest[0]}"?'
-                    if nearest
-                    else f"Its columns are: {', '.join(available)}."
-                )
+                hint = f'Did you mean "{nearest[0]}"?' if nearest else f"Its columns are: {', '.join(available)}."
                 problems.append(Problem(source.location, f"column {column} is not in {data}.", hint))
     if problems:
         raise InputError(f"{indicators} names {len(problems)} column(s) that {data} lacks.", problems)
@@ -377,13 +355,10 @@ def _respondent_ids(frame: pd.DataFrame, column: str | None, data: Path) -> list
     if column not in frame.columns:
         nearest = difflib.get_close_matches(column, [str(name) for name in frame.columns], n=1)
         hint = f'Did you mean "{nearest[0]}"?' if nearest else "Name the column of respondent ids."
-        raise InputError(
-            f"{data} has no column {column}.", [Problem(f"column {column}", "is not in the file.", hint)]
-        )
+        raise InputError(f"{data} has no column {column}.", [Problem(f"column {column}", "is not in the file.", hint)])
     ids = frame[column]
     problems = [
-        Problem(f"row {int(row) + 2}, column {column}", "has no respondent id.")
-        for row in ids.index[ids.isna()][:10]
+        Problem(f"row {int(row) + 2}, column {column}", "has no respondent id.") for row in ids.index[ids.isna()][:10]
     ]
     text = ids.astype(str)
     repeated = text[text.duplicated(keep=False) & ids.notna()]
@@ -416,14 +391,8 @@ def _segment_labels(frame: pd.DataFrame, by: str | None, data: Path) -> pd.Serie
         return None
     if by not in frame.columns:
         nearest = difflib.get_close_matches(by, [str(name) for name in frame.columns], n=1)
-        hint = (
-            f'Did you mean "{nearest[0]}"?'
-            if nearest
-            else f"The columns are: {', '.join(map(str, frame.columns))}."
-        )
-        raise InputError(
-            f"{data} has no column {by}.", [Problem(f"column {by}", "is not in the file.", hint)]
-        )
+        hint = f'Did you mean "{nearest[0]}"?' if nearest else f"The columns are: {', '.join(map(str, frame.columns))}."
+        raise InputError(f"{data} has no column {by}.", [Problem(f"column {by}", "is not in the file.", hint)])
     import pandas as pd
 
     labels: pd.Series = frame[by].map(lambda value: None if pd.isna(value) else str(value))
@@ -479,15 +448,11 @@ def _text(output: dict[str, Any]) -> str:
         )
     capped = {name: count for name, count in output["capped"].items() if count}
     if capped:
-        lines.append(
-            "Capped at an anchor: " + ", ".join(f"{name} {count}×" for name, count in capped.items())
-        )
+        lines.append("Capped at an anchor: " + ", ".join(f"{name} {count}×" for name, count in capped.items()))
     if output["segments"]:
         lines.append(f"{'segment':<16}{'index':>8}{'95% CI':>16}{'n':>7}")
         for segment in output["segments"]:
-            interval = (
-                f"{segment['ci_low']:.1f}–{segment['ci_high']:.1f}" if segment["ci_low"] is not None else "–"
-            )
+            interval = f"{segment['ci_low']:.1f}–{segment['ci_high']:.1f}" if segment["ci_low"] is not None else "–"
             shown = "–" if segment["index"] is None else f"{segment['index']:.1f}"
             lines.append(f"{segment['segment']:<16}{shown:>8}{interval:>16}{segment['n']:>7}")
     if "change" in output:
@@ -501,9 +466,7 @@ def _text(output: dict[str, Any]) -> str:
         fuzzy = output["fuzzy_evaluation"]
         grades = ", ".join(f"{grade} {share:.3f}" for grade, share in fuzzy["membership"].items())
         verdict = fuzzy["grade"] if fuzzy["grade"] is not None else "no clear grade (top two within 0.05)"
-        lines.append(
-            f"Fuzzy evaluation ({fuzzy['operator']}): {grades} → {verdict}, score {fuzzy['score']:.1f}"
-        )
+        lines.append(f"Fuzzy evaluation ({fuzzy['operator']}): {grades} → {verdict}, score {fuzzy['score']:.1f}")
     if "paired_change" in output:
         paired = output["paired_change"]
         lines.append(

@@ -19,23 +19,17 @@ QUALITY_COLUMN = "quality_reasons"  # written by `--output`; read by the analyse
 
 
 def quality(
-    data: Annotated[
-        Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")
-    ],
+    data: Annotated[Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")],
     grid: Annotated[
         list[str],
-        typer.Option(
-            "--grid", help="A grid of rating items, NAME=A,B,C or A,B,C; repeat the option for each grid."
-        ),
+        typer.Option("--grid", help="A grid of rating items, NAME=A,B,C or A,B,C; repeat the option for each grid."),
     ],
     duration_column: Annotated[
         str | None, typer.Option("--duration-column", help="Column of total completion time in seconds.")
     ] = None,
     version_column: Annotated[
         str | None,
-        typer.Option(
-            "--version-column", help="Column of the questionnaire version; speed is judged per version."
-        ),
+        typer.Option("--version-column", help="Column of the questionnaire version; speed is judged per version."),
     ] = None,
     page_columns: Annotated[
         str | None,
@@ -109,13 +103,9 @@ def quality(
         dict.fromkeys([*(c for items in grids.values() for c in items), *(c for p in pairs for c in p)])
     )
     numeric_columns(frame, item_columns, source)  # reports missing columns and text cells, with rows
-    others = [
-        c for c in [version_column, fingerprint_column, submitted_column, *attention_checks] if c is not None
-    ]
+    others = [c for c in [version_column, fingerprint_column, submitted_column, *attention_checks] if c is not None]
     _require_columns(frame, others, source)
-    durations = (
-        numeric_columns(frame, [duration_column], source)[duration_column] if duration_column else None
-    )
+    durations = numeric_columns(frame, [duration_column], source)[duration_column] if duration_column else None
     pages = numeric_columns(frame, _list(page_columns), source) if page_columns else None
 
     with input_error_from(source):
@@ -139,16 +129,10 @@ def quality(
         if "quality_reasons" in frame.columns:
             raise InputError(
                 f"{output} was not written.",
-                [
-                    Problem(
-                        f"{source}, column quality_reasons", "already exists.", "Rename it, then run again."
-                    )
-                ],
+                [Problem(f"{source}, column quality_reasons", "already exists.", "Rename it, then run again.")],
             )
         written = frame.copy()
-        written["quality_reasons"] = pd.Series(
-            [";".join(r.reasons) for r in result.responses], index=frame.index
-        )
+        written["quality_reasons"] = pd.Series([";".join(r.reasons) for r in result.responses], index=frame.index)
         written.to_csv(output, index=False, encoding="utf-8")
         report["output"] = str(output)
     if as_json:
@@ -197,9 +181,7 @@ def _grids(options: list[str]) -> dict[str, list[str]]:
         name, _, columns = option.rpartition("=")
         items = _list(columns)
         if len(items) < 2:
-            problems.append(
-                Problem(f"--grid {option}", "needs at least 2 item columns.", "e.g. service=q1,q2,q3")
-            )
+            problems.append(Problem(f"--grid {option}", "needs at least 2 item columns.", "e.g. service=q1,q2,q3"))
             continue
         grids[name.strip() or f"grid{number}"] = items
     if problems:
@@ -260,9 +242,7 @@ def _require_columns(frame: Any, columns: list[str], source: str) -> None:
 
 
 def _table(report: dict[str, Any]) -> str:
-    lines = [
-        f"{report['n_flagged']} of {report['n']} responses flagged ({100 * report['share_flagged']:.1f} %)"
-    ]
+    lines = [f"{report['n_flagged']} of {report['n']} responses flagged ({100 * report['share_flagged']:.1f} %)"]
     for count in report["counts"]:
         lines.append(f"  {count['reason']:<28}{count['count']:>6}   {count['rule']}")
     for skipped in report["checks_skipped"]:

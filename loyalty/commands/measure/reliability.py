@@ -40,15 +40,9 @@ def answer_scale(text: str) -> tuple[float, float] | None:
 def reliability(
     data: Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per respondent.")],
     items: Annotated[str, typer.Option("--items", help="The scale's item columns, comma-separated.")],
-    reverse: Annotated[
-        str, typer.Option("--reverse", help="Reverse-keyed items among --items, comma-separated.")
-    ] = "",
-    scale: Annotated[
-        str, typer.Option("--scale", help="Answer scale low-high, e.g. 1-6; needed with --reverse.")
-    ] = "",
-    listwise: Annotated[
-        bool, typer.Option("--listwise", help="Use only respondents who answered every item.")
-    ] = False,
+    reverse: Annotated[str, typer.Option("--reverse", help="Reverse-keyed items among --items, comma-separated.")] = "",
+    scale: Annotated[str, typer.Option("--scale", help="Answer scale low-high, e.g. 1-6; needed with --reverse.")] = "",
+    listwise: Annotated[bool, typer.Option("--listwise", help="Use only respondents who answered every item.")] = False,
     groups: Annotated[
         int | None,
         typer.Option("--groups", help="Also omega hierarchical with this many group factors (3 or more)."),
@@ -92,9 +86,7 @@ def reliability(
         f"{percent} interval {result.alpha_ci_low:.3f}–{result.alpha_ci_high:.3f} (Feldt)"
     )
     if omega is not None:
-        heywood = (
-            f" (uniqueness at its bound: {', '.join(omega.heywood_items)})" if omega.heywood_items else ""
-        )
+        heywood = f" (uniqueness at its bound: {', '.join(omega.heywood_items)})" if omega.heywood_items else ""
         typer.echo(f"McDonald's omega total {omega.omega_total:.3f} (one factor, minres){heywood}")
     hierarchical = reliability_of_scale.omega_hierarchical
     if hierarchical is not None:
@@ -106,9 +98,7 @@ def reliability(
     typer.echo("")
     names = [f"{item.item}{' (reversed)' if item.reversed else ''}" for item in result.item_statistics]
     width = max(len("item"), *map(len, names))
-    typer.echo(
-        f"{'item':<{width}}  {'n':>6}  {'mean':>6}  {'sd':>6}  {'item-rest r':>11}  {'alpha if deleted':>16}"
-    )
+    typer.echo(f"{'item':<{width}}  {'n':>6}  {'mean':>6}  {'sd':>6}  {'item-rest r':>11}  {'alpha if deleted':>16}")
     for name, item in zip(names, result.item_statistics, strict=True):
         deleted = "—" if math.isnan(item.alpha_if_deleted) else f"{item.alpha_if_deleted:.3f}"
         typer.echo(

@@ -37,9 +37,7 @@ def constructs_from(options: list[str]) -> dict[str, list[str]]:
         else:
             constructs[name.strip()] = item_list(items, f"--construct {name.strip()}")
     if not options:
-        problems.append(
-            Problem("--construct", "no construct given.", "E.g. --construct SAT=CUSA1,CUSA2,CUSA3")
-        )
+        problems.append(Problem("--construct", "no construct given.", "E.g. --construct SAT=CUSA1,CUSA2,CUSA3"))
     if problems:
         raise InputError("The constructs cannot be read.", problems)
     return constructs
@@ -49,9 +47,7 @@ def validity(
     data: Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per respondent.")],
     construct: Annotated[
         list[str],
-        typer.Option(
-            "--construct", help="NAME=ITEM,ITEM,… ; repeat for each construct (first item = marker)."
-        ),
+        typer.Option("--construct", help="NAME=ITEM,ITEM,… ; repeat for each construct (first item = marker)."),
     ],
     reverse: Annotated[str, typer.Option("--reverse", help="Reverse-keyed items, comma-separated.")] = "",
     scale: Annotated[
@@ -59,9 +55,7 @@ def validity(
     ] = "",
     robust: Annotated[
         bool,
-        typer.Option(
-            "--robust", help="Robust ML (lavaan's MLR): scaled chi-square, robust CFI/TLI/RMSEA and SEs."
-        ),
+        typer.Option("--robust", help="Robust ML (lavaan's MLR): scaled chi-square, robust CFI/TLI/RMSEA and SEs."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
@@ -143,9 +137,7 @@ def _print_table(result: MeasurementModelValidity) -> None:
         )
     if result.heterotrait_monotrait:
         typer.echo("")
-        correlations = {
-            (pair.construct_a, pair.construct_b): pair.correlation for pair in cfa.factor_correlations
-        }
+        correlations = {(pair.construct_a, pair.construct_b): pair.correlation for pair in cfa.factor_correlations}
         typer.echo(f"{'constructs':<{2 * width + 3}}  {'r':>6}  {'HTMT':>6}  {'HTMT2':>6}")
         for ratio in result.heterotrait_monotrait:
             pair = f"{ratio.construct_a} – {ratio.construct_b}"

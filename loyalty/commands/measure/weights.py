@@ -33,9 +33,7 @@ _RESERVED = {"population_total", "note"}
 
 
 def weights(
-    data: Annotated[
-        Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")
-    ],
+    data: Annotated[Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")],
     margins: Annotated[
         Path, typer.Option("--margins", help="YAML (or JSON) file of population margins, counts or shares.")
     ],
@@ -48,9 +46,7 @@ def weights(
     ] = None,
     trim: Annotated[
         str | None,
-        typer.Option(
-            "--trim", help="Bounds as multiples of the mean weight, LOW,HIGH (e.g. 0.3,3); re-rakes."
-        ),
+        typer.Option("--trim", help="Bounds as multiples of the mean weight, LOW,HIGH (e.g. 0.3,3); re-rakes."),
     ] = None,
     design_weight: Annotated[
         str | None, typer.Option("--design-weight", help="Column of base (design) weights; default all 1.")
@@ -186,9 +182,7 @@ def read_margins(path: Path) -> tuple[dict[str, dict[str, float]], float | None]
             continue
         if name == "population_total":
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                problems.append(
-                    Problem(f"{path.name}, population_total", f"{value!r} is not a positive number.")
-                )
+                problems.append(Problem(f"{path.name}, population_total", f"{value!r} is not a positive number."))
             else:
                 population_total = float(value)
             continue
@@ -270,8 +264,7 @@ def _table(result: dict[str, Any]) -> str:
         f"({'converged' if result['weights']['converged'] else 'NOT converged'} "
         f"after {result['weights']['iterations']} cycle(s))",
         f"  min {summary['minimum']:.4g}   max {summary['maximum']:.4g}   mean {summary['mean']:.4g}",
-        f"  design effect {summary['design_effect']:.4f}"
-        f"   effective n {summary['effective_sample_size']:.1f}",
+        f"  design effect {summary['design_effect']:.4f}   effective n {summary['effective_sample_size']:.1f}",
     ]
     if result["weights"]["trim_low"] is not None:
         lines.append(f"  trimmed {result['weights']['trimmed_count']} respondents")
