@@ -78,3 +78,19 @@ def numeric_columns(frame: pd.DataFrame, columns: list[str], source: str) -> pd.
         raise InputError(f"{source} has {len(problems)} problem(s).", problems)
     floats: pd.DataFrame = numbers.astype(float)
     return floats
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    """Raise InputError naming every column of `columns` that the file lacks, with the nearest name.
+
+    For columns of any type (segments, waves, ids); `numeric_columns` makes the same check for numbers.
+    """
+    available = [str(name) for name in frame.columns]
+    problems = []
+    for column in columns:
+        if column not in frame.columns:
+            nearest = difflib.get_close_matches(column, available, n=1)
+            hint = f'Did you mean "{nearest[0]}"?' if nearest else f"The columns are: {', '.join(available)}."
+            problems.append(Problem(f"column {column}", "is not in the file.", hint))
+    if problems:
+        raise InputError(f"{source} has {len(problems)} problem(s).", problems)
