@@ -246,14 +246,14 @@ class UsedRate:
 class SurveyMarketDamage:
     """The market-damage model fed by a survey: the survey's paths, the rates used, and the model."""
 
-    paths: ComplaintPaths
+    paths: ComplaintPaths | None  # None when no survey was given: every rate an override or default
     rates: tuple[UsedRate, ...]
     damage: MarketDamage
 
     def as_dict(self) -> dict[str, Any]:
         """The result as plain JSON-ready values."""
         return {
-            "paths": self.paths.as_dict(),
+            "paths": None if self.paths is None else self.paths.as_dict(),
             "rates": [row.as_dict() for row in self.rates],
             "damage": self.damage.as_dict(),
         }
@@ -526,7 +526,7 @@ def complaint_paths(
 
 
 def market_damage_from_survey(
-    paths: ComplaintPaths,
+    paths: ComplaintPaths | None,
     *,
     customers: float,
     annual_value: float = 0.0,
@@ -539,8 +539,9 @@ def market_damage_from_survey(
 ) -> SurveyMarketDamage:
     """The market-damage model with rates from the survey, overrides, or published defaults.
 
-    Each rate (problem_rate, complaint_rate, resolution_rate and the four repurchase rates, named as the
-    fields of `DamageInputs` and `RepurchaseRates`) is taken, in this order, from `overrides`, from the
+    `paths` is None to run the model without a survey (a what-if calculator). Each rate (problem_rate,
+    complaint_rate, resolution_rate and the four repurchase rates, named as the fields of
+    `DamageInputs` and `RepurchaseRates`) is taken, in this order, from `overrides`, from the
     survey (`paths`; a repurchase rate only when its group has a respondent), or from the defaults:
     the repurchase rates of `benchmark` (one of BENCHMARKS) and a complaint rate of 0.50 (TARP).
     The problem and resolution rates have no published default: without a survey estimate they must
@@ -564,13 +565,15 @@ def market_damage_from_survey(
     if benchmark not in BENCHMARKS:
         raise ValueError(f"benchmark: {benchmark!r} is not one of {', '.join(BENCHMARKS)}.")
     defaults = BENCHMARKS[benchmark]
-    survey_values: dict[str, float | None] = {
-        "problem_rate": paths.problem_rate.estimate if paths.problem_rate.n else None,
-        "complaint_rate": None if paths.complaint_rate is None else paths.complaint_rate.estimate,
-        "resolution_rate": None if paths.resolution_rate is None else paths.resolution_rate.estimate,
-    }
-    for row in paths.groups:
-        survey_values[row.group] = row.repurchase_rate if row.n else None
+    survey_values: dict[str, float | None] = {}
+    if paths is not None:
+        survey_values["problem_rate"] = paths.problem_rate.estimate if paths.problem_rate.n else None
+        if paths.complaint_rate is not None:
+            survey_values["complaint_rate"] = paths.complaint_rate.estimate
+        if paths.resolution_rate is not None:
+            survey_values["resolution_rate"] = paths.resolution_rate.estimate
+        for row in paths.groups:
+            survey_values[row.group] = row.repurchase_rate if row.n else None
     default_values: dict[str, float | None] = {
         "problem_rate": None,
         "complaint_rate": DEFAULT_COMPLAINT_RATE,

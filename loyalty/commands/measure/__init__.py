@@ -31,3 +31,7 @@ def input_error_from(source: str) -> Iterator[None]:
 from loyalty.commands.measure import nps as _nps  # noqa: E402
 
 app.command(name="nps")(_nps.nps)
+
+from loyalty.commands.measure import damage as _damage  # noqa: E402
+
+app.command(name="damage")(_damage.damage)
