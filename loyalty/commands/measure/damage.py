@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from loyalty.commands.measure import input_error_from
-from loyalty.data_file import numeric_columns, read_data_file, require_columns
+from loyalty.data_file import numeric_columns, read_data_file, require_columns, yes_no_column
 from surveys.problems import InputError, Problem
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-# Answers a survey tool exports for yes/no questions, in the languages our users write them.
-_YES = {"1", "1.0", "yes", "y", "true", "是", "有", "对"}
-_NO = {"0", "0.0", "no", "n", "false", "否", "无", "没有", "不是"}
 _REPURCHASE_OPTIONS = {
     "no_problem": "--repurchase-no-problem",
     "problem_no_complaint": "--repurchase-no-complaint",
@@ -167,11 +161,11 @@ def damage(
         frame = read_data_file(data)
         named = [value for value in path_columns.values() if value]
         require_columns(frame, named + [name for name in (weights, problem_type_column) if name], source)
-        problem_answers = _yes_no(frame, problem_column or "")
-        complained_answers = _yes_no(frame, complained_column or "")
-        resolved_answers = _yes_no(frame, resolved_column or "")
+        problem_answers = yes_no_column(frame, problem_column or "")
+        complained_answers = yes_no_column(frame, complained_column or "")
+        resolved_answers = yes_no_column(frame, resolved_column or "")
         if repurchase_min is None:
-            repurchase_answers = _yes_no(frame, repurchase_column or "")
+            repurchase_answers = yes_no_column(frame, repurchase_column or "")
         else:
             ratings = numeric_columns(frame, [repurchase_column or ""], source)[repurchase_column]
             repurchase_answers = (ratings >= repurchase_min).astype(float).where(ratings.notna())
@@ -265,37 +259,6 @@ def _print_table(output: dict[str, Any]) -> None:
     if paths is not None:
         for warning in paths["warnings"]:
             typer.echo(f"Warning: {warning}", err=True)
-
-
-def _yes_no(frame: pd.DataFrame, column: str) -> pd.Series:
-    """The column as 1.0 / 0.0 / NaN; every unreadable answer reported with its row."""
-    import numpy as np
-    import pandas as pd
-
-    problems: list[Problem] = []
-    values: list[float] = []
-    for index, cell in frame[column].items():
-        if cell is None or (isinstance(cell, float) and np.isnan(cell)) or str(cell).strip() == "":
-            values.append(np.nan)
-            continue
-        text = str(cell).strip().lower()
-        if text in _YES:
-            values.append(1.0)
-        elif text in _NO:
-            values.append(0.0)
-        else:
-            values.append(np.nan)
-            if len(problems) < 5:
-                problems.append(
-                    Problem(
-                        f"row {int(str(index)) + 2}, column {column}",
-                        f"{cell!r} is not a yes/no answer.",
-                        "Write 1/0, yes/no or 是/否, or leave it empty.",
-                    )
-                )
-    if problems:
-        raise InputError(f"column {column} has answers that are not yes or no.", problems)
-    return pd.Series(values, index=frame.index, dtype=float)
 
 
 def _what_if(texts: list[str]) -> list[tuple[str, float]]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.waves import sorted_waves, two_waves, wave_labels
 from loyalty.data_file import numeric_columns, read_data_file, require_columns
 from surveys.problems import InputError, Problem
 
@@ -129,9 +130,10 @@ def nps(
     output: dict[str, Any] = {"column": column}
     with input_error_from(source):
         if wave_column:
-            earlier_name, later_name, labels = _two_waves(frame[wave_column], waves)
+            labels = wave_labels(frame[wave_column])
+            earlier_name, later_name = two_waves(labels, waves, wave_column)
             all_waves = []
-            for label in sorted(set(labels), key=_wave_order):
+            for label in sorted_waves(labels):
                 members = np.asarray(labels == label)
                 result = net_promoter_score(
                     numbers[column][members],
@@ -271,47 +273,6 @@ def _change(
         )
     result: dict[str, Any] = {"earlier_wave": earlier_name, "later_wave": later_name, **change.as_dict()}
     return result
-
-
-def _two_waves(values: pd.Series, waves: str | None) -> tuple[str, str, pd.Series]:
-    labels = values.map(lambda value: "" if value != value else _wave_text(value))
-    present = sorted({label for label in labels if label}, key=_wave_order)
-    if waves is not None:
-        named = [name.strip() for name in waves.split(",")]
-        unknown = [name for name in named if name not in present]
-        if len(named) != 2 or unknown:
-            raise InputError(
-                "--waves must name two waves of the file.",
-                [
-                    Problem(
-                        "--waves", f"{waves!r}; the waves are: {', '.join(present)}.", "Write EARLIER,LATER."
-                    )
-                ],
-            )
-        return named[0], named[1], labels
-    if len(present) < 2:
-        raise InputError(
-            "Two waves are needed for a comparison.",
-            [
-                Problem(
-                    f"column {values.name}", f"holds {len(present)} wave(s): {', '.join(present) or 'none'}."
-                )
-            ],
-        )
-    return present[-2], present[-1], labels
-
-
-def _wave_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _wave_order(label: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(label), label)
-    except ValueError:
-        return (1, 0.0, label)
 
 
 def _scale(text: str, option: str) -> tuple[float, float]:
