@@ -21,6 +21,7 @@ LOST_PATTERNS = (
     "ended_in_formation",
     "ended_early_in_stability",
     "ended_late_in_stability",
+    "not_observed_before_decline",
 )
 
 STAGE_LABELS: dict[str, dict[str, str]] = {
@@ -42,6 +43,11 @@ PATTERN_LABELS: dict[str, dict[str, str]] = {
         "zh-Hans": "稳定期后期流失",
         "zh-Hant": "穩定期後期流失",
         "en": "ended late in stability",
+    },
+    "not_observed_before_decline": {
+        "zh-Hans": "衰退前阶段未观测到",
+        "zh-Hant": "衰退前階段未觀測到",
+        "en": "not observed before decline",
     },
 }
 
@@ -285,8 +291,10 @@ def lost_customer_patterns(
     never past exploration → ended in exploration; reached formation but not stability → ended in
     formation; reached stability → ended early in stability when stable for fewer than
     `early_stability_max_periods` periods, else late in stability. Decline and unclassified periods
-    do not count as progress. (The four patterns follow the Chinese lifecycle literature METHODS §10.2
-    cites; the early/late cut is ours and configurable.)
+    do not count as progress; a customer never seen in exploration, formation or stability (first
+    observed in decline) is "not_observed_before_decline" rather than guessed. (The four patterns
+    follow the Chinese lifecycle literature METHODS §10.2 cites; the early/late cut is ours and
+    configurable.)
 
     Raises
     ------
@@ -324,8 +332,10 @@ def lost_customer_patterns(
             )
         elif "formation" in stages:
             pattern = "ended_in_formation"
-        else:
+        elif "exploration" in stages:
             pattern = "ended_in_exploration"
+        else:
+            pattern = "not_observed_before_decline"
         patterns.append(pattern)
     values = np.array(patterns, dtype=object)
     return LostCustomerPatterns(

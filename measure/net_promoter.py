@@ -407,7 +407,7 @@ def net_promoter_by_segment(
     """The NPS of each segment, segments in sorted order; respondents without a segment are left out.
 
     Each segment is scored exactly as `net_promoter_score` scores a sample, so small segments carry
-    the `insufficient_base` warning.
+    the `insufficient_base` warning; a segment in which nobody gave a rating is left out.
 
     Examples
     --------
@@ -426,6 +426,8 @@ def net_promoter_by_segment(
     rows = []
     for name in names:
         members = known & (text == name)
+        if np.isnan(values[members]).all():
+            continue
         rows.append(
             SegmentNetPromoter(
                 segment=name,

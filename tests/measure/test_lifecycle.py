@@ -90,8 +90,10 @@ def test_lost_customer_patterns_follow_the_furthest_stage_reached() -> None:
         "ended_early_in_stability",
         "ended_late_in_stability",
     )
-    assert [row.count for row in result.distribution] == [1, 1, 1, 1]
+    assert [row.count for row in result.distribution] == [1, 1, 1, 1, 0]
     assert result.distribution[2].label_zh_hans == "稳定期前期流失"
+    # first seen in decline: how the relationship got there is unknown, not guessed
+    assert lost_customer_patterns([["decline", "decline"]]).patterns == ("not_observed_before_decline",)
     with pytest.raises(ValueError, match="customer 1 has advocate, not a lifecycle stage"):
         lost_customer_patterns([["advocate"]])
 

@@ -35,3 +35,7 @@ app.command(name="nps")(_nps.nps)
 from loyalty.commands.measure import damage as _damage  # noqa: E402
 
 app.command(name="damage")(_damage.damage)
+
+from loyalty.commands.measure import segments as _segments  # noqa: E402
+
+app.add_typer(_segments.group, name="segments")
