@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-# Lowest rung first; "lost" is off the ladder.
+# Griffin's order as METHODS §10.1 lists it (the disqualified prospect is a side branch of the prospect
+# rung); "lost" is off the ladder.
 LADDER_STAGES = (
     "suspect",
-    "disqualified_prospect",
     "prospect",
+    "disqualified_prospect",
     "first_time_customer",
     "repeat_customer",
     "client",

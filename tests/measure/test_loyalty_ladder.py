@@ -101,7 +101,7 @@ def test_distribution_is_weighted_and_labelled_in_three_languages() -> None:
     assert rows["first_time_customer"].share == pytest.approx(0.5)
     assert rows["repeat_customer"].share == pytest.approx(0.5)
     assert (rows["advocate"].label_zh_hans, rows["advocate"].label_zh_hant) == ("拥护者", "擁護者")
-    assert [row.stage for row in ladder.distribution][:3] == ["suspect", "disqualified_prospect", "prospect"]
+    assert [row.stage for row in ladder.distribution][:3] == ["suspect", "prospect", "disqualified_prospect"]
 
 
 def test_bad_evidence_is_named() -> None:

@@ -128,7 +128,7 @@ def nps(
     }
     rows = np.ones(len(frame), dtype=bool)
     output: dict[str, Any] = {"column": column}
-    with input_error_from(source):
+    with input_error_from(f"{source}, column {column}"):
         if wave_column:
             labels = wave_labels(frame[wave_column])
             earlier_name, later_name = two_waves(labels, waves, wave_column)

@@ -786,7 +786,7 @@ def _finish(output: dict[str, Any], as_json: bool, label: str) -> None:
         typer.echo(f"  NPS of {row['segment']:<22} {row['score']:6.1f}  (n {row['n']}){flag}")
     _print_transitions(output)
     for row in output.get("lost_patterns", []):
-        typer.echo(f"  lost, {row['label_en']:<26} {_pad(row['label_zh_hans'], 16)} n {row['count']:>5}")
+        typer.echo(f"  lost, {row['label_en']:<34} {_pad(row['label_zh_hans'], 18)} n {row['count']:>5}")
 
 
 def _pad(text: str, width: int) -> str:
