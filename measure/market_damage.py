@@ -110,6 +110,7 @@ class WhatIf:
     lost_customers: float
     revenue_at_risk: float
     change_in_lost_customers: float  # against the base model; negative = customers saved
+    return_on_cost: float | None  # (saved × V × margin × years − cost)/cost, when a programme cost is given
 
     def as_dict(self) -> dict[str, Any]:
         """The row as plain JSON-ready values."""
@@ -279,6 +280,7 @@ def market_damage(
     *,
     word_of_mouth: WordOfMouth | None = None,
     what_if: Iterable[tuple[str, float]] = (),
+    programme_cost: float | None = None,
 ) -> MarketDamage:
     """Customers and revenue lost to problems against the no-problem baseline (TARP), with sensitivities.
 
@@ -289,13 +291,16 @@ def market_damage(
     ∂Loss/∂s = N p c (r_cu − r_cs), ∂Loss/∂p = Loss/p.
     Word of mouth (optional): lost prospects = (G_nc + G_cu)·m_neg·k; won = G_cs·m_pos·k_pos.
     What-if: the model recomputed with one input changed, e.g. ``("complaint_rate", 0.5)``; any field
-    of `DamageInputs` or of `RepurchaseRates` may be named.
+    of `DamageInputs` or of `RepurchaseRates` may be named. With `programme_cost` (what it costs to
+    reach the what-if value), each row has the return on that cost,
+    ROI = (ΔLoss·V·margin·years − cost)/cost, ΔLoss the customers saved against the base model.
 
     Parameters
     ----------
     inputs : N, p, c, s, the four repurchase rates, V, margin and remaining years.
     word_of_mouth : people told and the share deterred; None leaves word of mouth out.
     what_if : (parameter, value) pairs to recompute the model with.
+    programme_cost : cost of a complaint-handling programme, for the ROI of each what-if row.
 
     Returns
     -------
@@ -325,17 +330,24 @@ def market_damage(
     >>> round(damage.what_if[0].change_in_lost_customers)
     -750
     """
+    if programme_cost is not None and not (np.isfinite(programme_cost) and programme_cost > 0):
+        raise ValueError(f"programme_cost: {programme_cost:g} must be a positive amount.")
     base = _damage_core(inputs)
+    value_per_customer = inputs.annual_value * inputs.margin * inputs.remaining_years
     rows = []
     for parameter, value in what_if:
         changed = _damage_core(_changed_inputs(inputs, parameter, value))
+        change = changed["lost_customers"] - base["lost_customers"]
         rows.append(
             WhatIf(
                 parameter=parameter,
                 value=float(value),
                 lost_customers=changed["lost_customers"],
                 revenue_at_risk=changed["revenue_at_risk"],
-                change_in_lost_customers=changed["lost_customers"] - base["lost_customers"],
+                change_in_lost_customers=change,
+                return_on_cost=None
+                if programme_cost is None
+                else (-change * value_per_customer - programme_cost) / programme_cost,
             )
         )
     lost_prospects: float | None = None
@@ -536,6 +548,7 @@ def market_damage_from_survey(
     overrides: dict[str, float] | None = None,
     word_of_mouth: WordOfMouth | None = None,
     what_if: Iterable[tuple[str, float]] = (),
+    programme_cost: float | None = None,
 ) -> SurveyMarketDamage:
     """The market-damage model with rates from the survey, overrides, or published defaults.
 
@@ -613,7 +626,9 @@ def market_damage_from_survey(
     return SurveyMarketDamage(
         paths=paths,
         rates=tuple(used),
-        damage=market_damage(inputs, word_of_mouth=word_of_mouth, what_if=what_if),
+        damage=market_damage(
+            inputs, word_of_mouth=word_of_mouth, what_if=what_if, programme_cost=programme_cost
+        ),
     )
 
 

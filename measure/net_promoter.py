@@ -421,8 +421,8 @@ def net_promoter_by_segment(
         raise ValueError(f"segments: {len(labels)} values for {len(values)} ratings; need one per rating.")
     weight_values = _weights_array(weights, len(values))
     known = np.array([not _is_missing(label) for label in labels], dtype=bool)
-    names = sorted({str(label) for label in labels[known]})
-    text = np.array([str(label) for label in labels], dtype=object)
+    text = np.array([_label(label) for label in labels], dtype=object)
+    names = sorted(set(text[known]))
     rows = []
     for name in names:
         members = known & (text == name)
@@ -514,6 +514,13 @@ def _bootstrap_scores(
         w = weights[rows]
         out[start : start + size] = 100.0 * (w * scores[rows]).sum(axis=1) / w.sum(axis=1)
     return out
+
+
+def _label(value: Any) -> str:
+    """A segment's name as the user wrote it: 2.0 read from a CSV column with gaps is "2"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _is_missing(value: Any) -> bool:

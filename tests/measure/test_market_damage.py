@@ -199,3 +199,11 @@ def test_problem_types_are_ranked_by_damage_index() -> None:
     assert [row.problem_type for row in rows] == ["broken", "late"]
     assert rows[0].damage_index == pytest.approx(0.05 * 1.0 * 200, rel=1e-12)
     assert rows[1].damage_index == pytest.approx(0.10 * 0.2 * 200, rel=1e-12)
+
+
+def test_return_on_the_cost_of_a_handling_programme() -> None:
+    # raising s from .60 to .70 saves 375 customers worth 500 each: (187,500 − 100,000)/100,000
+    damage = market_damage(METHODS_9, what_if=[("resolution_rate", 0.70)], programme_cost=100_000)
+    assert damage.what_if[0].change_in_lost_customers == pytest.approx(-375, abs=1e-6)
+    assert damage.what_if[0].return_on_cost == pytest.approx(0.875, abs=1e-12)
+    assert market_damage(METHODS_9, what_if=[("resolution_rate", 0.7)]).what_if[0].return_on_cost is None

@@ -181,3 +181,9 @@ def test_segments_are_scored_separately() -> None:
     assert rows[0].result.score == pytest.approx(20.0, abs=1e-12)
     assert rows[1].result.standard_error == pytest.approx(4.9574, abs=5e-5)
     assert rows[1].as_dict()["segment"] == "w2"
+
+
+def test_numeric_segment_codes_keep_their_names_and_empty_ones_are_left_out() -> None:
+    rows = net_promoter_by_segment([10, 9, 0, 8], [1.0, 2.0, np.nan, 2.0])
+    assert [row.segment for row in rows] == ["1", "2"]
+    assert sum(row.result.n for row in rows) == 3

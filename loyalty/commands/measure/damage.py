@@ -86,6 +86,10 @@ def damage(
             "--what-if", help="Recompute with a rate changed, e.g. complaint-rate=0.4,0.5 (repeatable)."
         ),
     ] = None,
+    programme_cost: Annotated[
+        float | None,
+        typer.Option("--programme-cost", help="Cost of reaching a --what-if value: adds its return on cost."),
+    ] = None,
     deterred_share: Annotated[
         float | None,
         typer.Option(
@@ -205,6 +209,7 @@ def damage(
             overrides=overrides,
             word_of_mouth=word_of_mouth,
             what_if=changes,
+            programme_cost=programme_cost,
         )
     output = {**result.as_dict(), **output}
     if as_json:
@@ -253,6 +258,7 @@ def _print_table(output: dict[str, Any]) -> None:
         typer.echo(
             f"  what if {row['parameter']} = {row['value']:g}: lost {row['lost_customers']:,.0f} "
             f"({row['change_in_lost_customers']:+,.0f}), revenue at risk {row['revenue_at_risk']:,.0f}"
+            + ("" if row["return_on_cost"] is None else f", return on cost {row['return_on_cost']:+.0%}")
         )
     for row in output.get("problem_types", []):
         typer.echo(f"  problem {row['problem_type']:<16} damage index {row['damage_index']:,.2f}")
