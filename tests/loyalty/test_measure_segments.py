@@ -422,3 +422,48 @@ def test_the_documented_examples_print_a_table(arguments: list[str]) -> None:
     result = runner.invoke(app, ["measure", "segments", *arguments])
     assert result.exit_code == 0, result.output
     assert len(result.output.splitlines()) >= 4
+
+
+def test_lost_column_without_waves_is_an_error(tmp_path: Path) -> None:
+    frame = LIFE.assign(gone=["no"] * 12)
+    result = runner.invoke(
+        app,
+        [
+            "measure",
+            "segments",
+            "lifecycle",
+            "--data",
+            write(tmp_path, frame),
+            "--tenure-column",
+            "tenure",
+            "--lost-column",
+            "gone",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "--lost-column needs --wave-column" in result.output
+
+
+def test_lost_column_marks_the_lost_customers(tmp_path: Path) -> None:
+    frame = LIFE.assign(gone=["no"] * 8 + ["no", "no", "yes", "no"])
+    output = run(
+        "lifecycle",
+        "--data",
+        write(tmp_path, frame),
+        "--tenure-column",
+        "tenure",
+        "--transactions-column",
+        "transactions",
+        "--trend-column",
+        "trend",
+        "--quality-column",
+        "quality",
+        "--customer-column",
+        "id",
+        "--wave-column",
+        "wave",
+        "--lost-column",
+        "gone",
+    )
+    # only c is flagged lost; stable in waves 1–3 (three waves < 4): ended early in stability
+    assert output["lost_customers"] == [{"customer": "c", "pattern": "ended_early_in_stability"}]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.text_width import pad
 from loyalty.commands.measure.waves import sorted_waves, two_waves, wave_labels
 from loyalty.data_file import numeric_columns, read_data_file, require_columns
 from surveys.problems import InputError, Problem
@@ -216,7 +217,7 @@ def _line(name: str, result: dict[str, Any]) -> str:
     level = round(100 * result["confidence"])
     flag = "  (insufficient base)" if result["insufficient_base"] else ""
     return (
-        f"  {name:<12} n {result['n']:>5}  NPS {result['score']:6.1f}  "
+        f"  {pad(name, 12)} n {result['n']:>5}  NPS {result['score']:6.1f}  "
         f"{level}% CI {result['ci_low']:6.1f} to {result['ci_high']:6.1f}  "
         f"promoters {result['promoter_share']:.1%}  passives {result['passive_share']:.1%}  "
         f"detractors {result['detractor_share']:.1%}{flag}"

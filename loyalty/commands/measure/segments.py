@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.text_width import pad
 from loyalty.commands.measure.waves import sorted_waves, two_waves, wave_labels
 from loyalty.data_file import numeric_columns, read_data_file, require_columns, yes_no_column
 from surveys.problems import InputError, Problem
@@ -362,6 +363,16 @@ def lifecycle(
         wave_column,
         source,
     )
+    if lost_column and not wave_column:
+        raise InputError(
+            "--lost-column needs --wave-column.",
+            [
+                Problem(
+                    "--lost-column",
+                    "lost-customer patterns follow each customer across waves; name the waves.",
+                )
+            ],
+        )
     numbers = numeric_columns(frame, numeric, source)
     intention = _intentions(frame, intention_column) if intention_column else None
     lost_flags = yes_no_column(frame, lost_column) if lost_column else None
@@ -594,7 +605,7 @@ def value_matrix(
     typer.echo(f"Customer value matrix{wave}: {cuts}")
     for row in output["summary"]:
         typer.echo(
-            f"  {_pad(row['name_' + suffix], 20)} n {row['count']:>5}  {row['share']:6.1%}  "
+            f"  {pad(row['name_' + suffix], 20)} n {row['count']:>5}  {row['share']:6.1%}  "
             f"value {row['current_value_share']:6.1%}  {row['strategy_' + suffix]}"
         )
     _print_transitions(output)
@@ -778,7 +789,7 @@ def _finish(output: dict[str, Any], as_json: bool, label: str) -> None:
     typer.echo(f"{output['scheme'].replace('_', ' ').capitalize()}{wave}")
     for row in output["distribution"]:
         typer.echo(
-            f"  {row['label_en']:<24} {_pad(row['label_zh_hans'], 18)} "
+            f"  {row['label_en']:<24} {pad(row['label_zh_hans'], 18)} "
             f"n {row['count']:>5}  {row['share']:6.1%}"
         )
     for row in output.get("nps_by_stage", []):
@@ -786,15 +797,7 @@ def _finish(output: dict[str, Any], as_json: bool, label: str) -> None:
         typer.echo(f"  NPS of {row['segment']:<22} {row['score']:6.1f}  (n {row['n']}){flag}")
     _print_transitions(output)
     for row in output.get("lost_patterns", []):
-        typer.echo(f"  lost, {row['label_en']:<34} {_pad(row['label_zh_hans'], 18)} n {row['count']:>5}")
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-align `text` in `width` terminal columns; CJK characters take two."""
-    import unicodedata
-
-    used = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-    return text + " " * max(0, width - used)
+        typer.echo(f"  lost, {row['label_en']:<34} {pad(row['label_zh_hans'], 18)} n {row['count']:>5}")
 
 
 def _print_transitions(output: dict[str, Any]) -> None:
