@@ -128,8 +128,21 @@ class LostCustomerPatterns:
 def spend_trend(spend_by_period: ArrayLike) -> NDArray[np.float64]:
     """Per customer, the OLS slope of log(1 + spend) on the period number (oldest period first).
 
-    Empty periods are left out; a customer with fewer than two periods gets NaN. A slope of 0.05 is
-    about 5 % more spending per period.
+    g = Σ (t − t̄)(y_t − ȳ) / Σ (t − t̄)², y_t = log(1 + spend_t). Empty periods are left out; a
+    customer with fewer than two periods gets NaN. A slope of 0.05 is about 5 % more spending per period.
+
+    Parameters
+    ----------
+    spend_by_period : one row per customer, one column per period, oldest first; spending ≥ 0.
+
+    Returns
+    -------
+    numpy.ndarray of slopes g, one per customer.
+
+    Raises
+    ------
+    ValueError
+        Not a two-dimensional table, or a negative amount.
 
     Examples
     --------
@@ -295,6 +308,15 @@ def lost_customer_patterns(
     observed in decline) is "not_observed_before_decline" rather than guessed. (The four patterns
     follow the Chinese lifecycle literature METHODS §10.2 cites; the early/late cut is ours and
     configurable.)
+
+    Parameters
+    ----------
+    histories : per lost customer, the sequence of lifecycle stages, oldest first.
+    early_stability_max_periods : stable for fewer periods than this → ended early in stability.
+
+    Returns
+    -------
+    LostCustomerPatterns
 
     Raises
     ------

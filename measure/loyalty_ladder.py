@@ -266,6 +266,19 @@ def stage_distribution(
 ) -> tuple[StageCount, ...]:
     """Count and (weighted) share of each stage in `order`, with its labels in three languages.
 
+    share = Σ_{i in stage} w_i / Σ_i w_i (w = 1 unweighted); stages not in `order` count in the total
+    but get no row.
+
+    Parameters
+    ----------
+    stages : the stage of each customer.
+    order : the stages to report, in the order to report them.
+    weights : positive weights, or None.
+
+    Returns
+    -------
+    tuple of StageCount, one per stage of `order`.
+
     Examples
     --------
     >>> [(row.stage, row.count, row.share) for row in stage_distribution(["client", "lost", "client"],

@@ -560,6 +560,24 @@ def market_damage_from_survey(
     The problem and resolution rates have no published default: without a survey estimate they must
     be given in `overrides`. Each rate used is listed with its source.
 
+    Parameters
+    ----------
+    paths : the survey's `complaint_paths`, or None.
+    customers, annual_value, margin, remaining_years : N, V and the revenue multipliers.
+    benchmark : the published repurchase rates used where the survey has none.
+    overrides : rate name → value (0–1), taking precedence over the survey.
+    word_of_mouth, what_if, programme_cost : as in `market_damage`.
+
+    Returns
+    -------
+    SurveyMarketDamage
+
+    Raises
+    ------
+    ValueError
+        An override that is not a rate of the model, an unknown benchmark, a rate without any source,
+        or a value outside its range.
+
     Examples
     --------
     >>> paths = complaint_paths([0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 1, 0], [1, 0, 1, 0])
@@ -645,6 +663,22 @@ def problem_type_damage(
     (weighted) share of all respondents with a repurchase answer, and the repurchase rate is that of
     the respondents with this problem, whatever their complaint path (TARP-style prioritisation,
     METHODS §9).
+
+    Parameters
+    ----------
+    problem_type : each respondent's kind of problem, empty for none.
+    repurchase : 1 will buy again, 0 will not, NaN unanswered.
+    annual_value : V, revenue per customer per year (1 gives the index per unit of value).
+    weights : survey weights, or None.
+
+    Returns
+    -------
+    tuple of ProblemTypeDamage, largest damage index first.
+
+    Raises
+    ------
+    ValueError
+        Repurchase answers other than 0/1, arrays of different lengths, or bad weights.
 
     Examples
     --------

@@ -108,7 +108,19 @@ class SegmentNetPromoter:
 def promoter_scores(ratings: ArrayLike, *, argument: str = "ratings") -> NDArray[np.float64]:
     """Each 0–10 rating as +1 (promoter, 9–10), 0 (passive, 7–8) or −1 (detractor, 0–6); NaN stays NaN.
 
-    Raises ValueError when a rating is not a whole number from 0 to 10, showing the offending values.
+    Parameters
+    ----------
+    ratings : 0–10 likelihood-to-recommend answers; NaN for no answer.
+    argument : the name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray of +1.0, 0.0, −1.0 and NaN; 100 × its mean is the NPS.
+
+    Raises
+    ------
+    ValueError
+        A rating that is not a whole number from 0 to 10, shown with the others like it.
 
     Examples
     --------
@@ -407,7 +419,23 @@ def net_promoter_by_segment(
     """The NPS of each segment, segments in sorted order; respondents without a segment are left out.
 
     Each segment is scored exactly as `net_promoter_score` scores a sample, so small segments carry
-    the `insufficient_base` warning; a segment in which nobody gave a rating is left out.
+    the `insufficient_base` warning; a segment in which nobody gave a rating is left out. Numeric
+    segment codes keep their written form (2.0 read from a CSV is segment "2").
+
+    Parameters
+    ----------
+    ratings : 0–10 recommend answers.
+    segments : the segment of each respondent (NaN or None: left out).
+    weights, method, confidence, replicates, seed, minimum_base : as in `net_promoter_score`.
+
+    Returns
+    -------
+    tuple of SegmentNetPromoter, one per segment.
+
+    Raises
+    ------
+    ValueError
+        As `net_promoter_score`, or segments of another length than ratings.
 
     Examples
     --------

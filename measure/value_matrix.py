@@ -150,6 +150,16 @@ def current_contribution(
 ) -> NDArray[np.float64]:
     """Current value CV = last-12-month revenue × margin − cost to serve.
 
+    Parameters
+    ----------
+    revenue : last-12-month revenue per customer.
+    margin : contribution margin, one for all or one per customer.
+    cost_to_serve : cost to serve per customer (or one for all).
+
+    Returns
+    -------
+    numpy.ndarray of CV per customer.
+
     Examples
     --------
     >>> current_contribution([1000, 200], 0.3, [50, 80]).tolist()
@@ -166,7 +176,20 @@ def wallet_growth_potential(
 ) -> NDArray[np.float64]:
     """Growth potential PV = category wallet × (1 − share of wallet) × margin.
 
-    Raises ValueError when a share of wallet is outside 0–1.
+    Parameters
+    ----------
+    wallet : the customer's total spending in the category.
+    share_of_wallet : our share of it, 0–1.
+    margin : contribution margin, one for all or one per customer.
+
+    Returns
+    -------
+    numpy.ndarray of PV per customer.
+
+    Raises
+    ------
+    ValueError
+        A share of wallet outside 0–1.
 
     Examples
     --------

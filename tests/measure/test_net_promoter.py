@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from measure.net_promoter import (
     net_promoter_by_segment,
@@ -187,3 +189,44 @@ def test_numeric_segment_codes_keep_their_names_and_empty_ones_are_left_out() ->
     rows = net_promoter_by_segment([10, 9, 0, 8], [1.0, 2.0, np.nan, 2.0])
     assert [row.segment for row in rows] == ["1", "2"]
     assert sum(row.result.n for row in rows) == 3
+
+
+@given(promoters=st.integers(0, 300), passives=st.integers(0, 300), detractors=st.integers(0, 300))
+@settings(max_examples=60, deadline=None)
+def test_score_and_trinomial_error_for_any_counts(promoters: int, passives: int, detractors: int) -> None:
+    n = promoters + passives + detractors
+    assume(n > 0)
+    result = net_promoter_score(sample(promoters, passives, detractors))
+    p, d = promoters / n, detractors / n
+    assert result.score == pytest.approx(100 * (p - d), abs=1e-9)
+    assert result.standard_error == pytest.approx(100 * np.sqrt((p + d - (p - d) ** 2) / n), abs=1e-9)
+    assert -100 <= result.score <= 100
+    adjusted = net_promoter_score(sample(promoters, passives, detractors), method="adjusted_wald")
+    assert adjusted.standard_error > 0
+
+
+@given(weight=st.floats(0.01, 1000), ratings=st.lists(st.integers(0, 10), min_size=2, max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_equal_weights_give_the_unweighted_score_and_the_sample_variance_error(
+    weight: float, ratings: list[int]
+) -> None:
+    weighted = net_promoter_score(ratings, weights=[weight] * len(ratings))
+    unweighted = net_promoter_score(ratings)
+    n = len(ratings)
+    assert weighted.score == pytest.approx(unweighted.score, abs=1e-9)
+    assert weighted.standard_error == pytest.approx(
+        unweighted.standard_error * np.sqrt(n / (n - 1)), abs=1e-9
+    )
+
+
+def test_weighted_two_wave_test_combines_each_waves_linearised_error() -> None:
+    rng = np.random.default_rng(3)
+    first, second = rng.integers(0, 11, 150), rng.integers(0, 11, 180)
+    first_weights, second_weights = rng.uniform(0.5, 2, 150), rng.uniform(0.5, 2, 180)
+    change = net_promoter_change(first, second, earlier_weights=first_weights, later_weights=second_weights)
+    earlier = net_promoter_score(first, weights=first_weights)
+    later = net_promoter_score(second, weights=second_weights)
+    assert change.change == pytest.approx(later.score - earlier.score, abs=1e-12)
+    assert change.standard_error == pytest.approx(
+        np.hypot(earlier.standard_error, later.standard_error), rel=1e-12
+    )
