@@ -230,3 +230,40 @@ def test_the_readable_table() -> None:
     assert "Repurchase by complaint path" in result.output
     # 100,000·0.3·[(80/150)(0.84−0.5) + (70/150)(0.6)(0.84−38/42) + (70/150)(0.4)(0.84−10/28)] = 7,600
     assert "lost customers 7,600" in result.output
+
+
+def test_weights_change_the_survey_rates(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "had_problem": ["no", "no", "yes", "yes"],
+            "complained": ["", "", "yes", "yes"],
+            "resolved": ["", "", "yes", "no"],
+            "buy_again": ["yes", "no", "yes", "no"],
+            "w": [3, 1, 1, 1],
+        }
+    )
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, index=False)
+    result = runner.invoke(
+        app,
+        [
+            "measure",
+            "damage",
+            "--data",
+            str(path),
+            *PATH_OPTIONS,
+            "--weights",
+            "w",
+            "--customers",
+            "1000",
+            "--annual-value",
+            "100",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    groups = {row["group"]: row for row in output["paths"]["groups"]}
+    assert groups["no_problem"]["repurchase_rate"] == pytest.approx(0.75)  # (3·1 + 1·0)/4
+    assert output["paths"]["problem_rate"]["estimate"] == pytest.approx(2 / 6)
+    assert output["paths"]["weighted"]
