@@ -111,9 +111,7 @@ def yes_no_column(frame: pd.DataFrame, column: str) -> pd.Series:
     problems: list[Problem] = []
     values: list[float] = []
     for index, cell in frame[column].items():
-        text = (
-            "" if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell).strip().lower()
-        )
+        text = "" if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell).strip().lower()
         if text == "":
             values.append(np.nan)
         elif text in _YES:

@@ -130,9 +130,7 @@ def customer_loyalty_index(
     complete = np.all([~np.isnan(column) for column in columns], axis=0)
     n = int(complete.sum())
     if n < 2:
-        raise ValueError(
-            f"recommend, repurchase, other_products: {n} respondent(s) answered all three; need 2."
-        )
+        raise ValueError(f"recommend, repurchase, other_products: {n} respondent(s) answered all three; need 2.")
     w = w_all[complete]
     total = w.sum()
     per_respondent = np.mean([column[complete] for column in rescaled], axis=0)

@@ -151,9 +151,7 @@ def spend_trend(spend_by_period: ArrayLike) -> NDArray[np.float64]:
     """
     matrix = np.asarray(spend_by_period, dtype=float)
     if matrix.ndim != 2:
-        raise ValueError(
-            f"spend_by_period: need one row per customer and one column per period; got {matrix.shape}."
-        )
+        raise ValueError(f"spend_by_period: need one row per customer and one column per period; got {matrix.shape}.")
     present = matrix[~np.isnan(matrix)]
     if np.any(present < 0):
         raise ValueError(f"spend_by_period: spending cannot be negative; found {present[present < 0][0]:g}.")

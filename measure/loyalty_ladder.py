@@ -196,9 +196,7 @@ def loyalty_ladder(
             raise ValueError(f"{name}: {len(array)} values for {n} customers; need one per customer.")
         present = array[~np.isnan(array)]
         if yes_no and np.any((present != 0) & (present != 1)):
-            shown = ", ".join(
-                f"{value:g}" for value in np.unique(present[(present != 0) & (present != 1)])[:5]
-            )
+            shown = ", ".join(f"{value:g}" for value in np.unique(present[(present != 0) & (present != 1)])[:5])
             raise ValueError(f"{name}: must be 1 (yes), 0 (no) or empty; found {shown}.")
         if share and np.any((present < 0) | (present > 1)):
             shown = ", ".join(f"{value:g}" for value in np.unique(present[(present < 0) | (present > 1)])[:5])
@@ -219,13 +217,9 @@ def loyalty_ladder(
     w = _weights(weights, n)
 
     lost = (bought >= 1) & ((months > rules.lapse_months) | (stopped == 1))
-    client = regular & (
-        (coverage >= rules.client_min_category_coverage) | (wallet >= rules.client_min_share_of_wallet)
-    )
+    client = regular & ((coverage >= rules.client_min_category_coverage) | (wallet >= rules.client_min_share_of_wallet))
     advocate = (
-        client
-        & ((referred >= rules.advocate_min_referrals) | (recorded == 1))
-        & (ltr >= rules.advocate_min_recommend)
+        client & ((referred >= rules.advocate_min_referrals) | (recorded == 1)) & (ltr >= rules.advocate_min_recommend)
     )
     non_buyer = bought == 0
     disqualified = non_buyer & ((needs == 0) | (able == 0)) & rules.include_disqualified_prospect
@@ -247,9 +241,7 @@ def loyalty_ladder(
         stages[chosen] = stage
         assigned |= chosen
     ladder = [
-        stage
-        for stage in LADDER_STAGES
-        if rules.include_disqualified_prospect or stage != "disqualified_prospect"
+        stage for stage in LADDER_STAGES if rules.include_disqualified_prospect or stage != "disqualified_prospect"
     ]
     if not assigned.all():
         ladder.append(UNCLASSIFIED)
@@ -311,8 +303,7 @@ def _regular(period_purchases: ArrayLike | None, n: int, rules: LadderRules) -> 
     matrix = np.asarray(period_purchases, dtype=float)
     if matrix.ndim != 2 or matrix.shape[0] != n:
         raise ValueError(
-            f"period_purchases: need one row per customer ({n}) and one column per period; got shape "
-            f"{matrix.shape}."
+            f"period_purchases: need one row per customer ({n}) and one column per period; got shape {matrix.shape}."
         )
     if matrix.shape[1] < rules.client_periods:
         raise ValueError(

@@ -358,9 +358,7 @@ def market_damage(
             * word_of_mouth.people_told_negative
             * word_of_mouth.deterred_share
         )
-        won_prospects = (
-            base["complained_resolved"] * word_of_mouth.people_told_positive * word_of_mouth.persuaded_share
-        )
+        won_prospects = base["complained_resolved"] * word_of_mouth.people_told_positive * word_of_mouth.persuaded_share
     rates = inputs.repurchase
     n_p = inputs.customers * inputs.problem_rate
     s = inputs.resolution_rate
@@ -375,10 +373,7 @@ def market_damage(
         lost_customers=base["lost_customers"],
         revenue_at_risk=base["revenue_at_risk"],
         loss_per_complaint_rate=n_p
-        * (
-            rates.problem_no_complaint
-            - (s * rates.complained_resolved + (1 - s) * rates.complained_unresolved)
-        ),
+        * (rates.problem_no_complaint - (s * rates.complained_resolved + (1 - s) * rates.complained_unresolved)),
         loss_per_resolution_rate=n_p
         * inputs.complaint_rate
         * (rates.complained_unresolved - rates.complained_resolved),
@@ -462,9 +457,7 @@ def complaint_paths(
     lengths = {len(array) for array in arrays.values()}
     if len(lengths) != 1:
         shown = ", ".join(f"{name} {len(array)}" for name, array in arrays.items())
-        raise ValueError(
-            f"problem, complained, resolved, repurchase: need one value per respondent; got {shown}."
-        )
+        raise ValueError(f"problem, complained, resolved, repurchase: need one value per respondent; got {shown}.")
     n_all = lengths.pop()
     w = _weights(weights, n_all)
     had, told, fixed, again = (
@@ -495,9 +488,7 @@ def complaint_paths(
             rate, low, high = float("nan"), float("nan"), float("nan")
         small = count < SMALL_CELL
         if small:
-            warnings.append(
-                f"{name}: {count} respondent(s), fewer than {SMALL_CELL}; its rate is unreliable."
-            )
+            warnings.append(f"{name}: {count} respondent(s), fewer than {SMALL_CELL}; its rate is unreliable.")
         rows.append(
             PathGroup(
                 group=name,
@@ -513,13 +504,9 @@ def complaint_paths(
     path_known = group >= 0
     problem_rate = _estimated_rate("problem_rate", had == 1, path_known, w, z)
     with_problem = path_known & (had == 1)
-    complaint_rate = (
-        _estimated_rate("complaint_rate", told == 1, with_problem, w, z) if with_problem.any() else None
-    )
+    complaint_rate = _estimated_rate("complaint_rate", told == 1, with_problem, w, z) if with_problem.any() else None
     complainers = with_problem & (told == 1)
-    resolution_rate = (
-        _estimated_rate("resolution_rate", fixed == 1, complainers, w, z) if complainers.any() else None
-    )
+    resolution_rate = _estimated_rate("resolution_rate", fixed == 1, complainers, w, z) if complainers.any() else None
     effects = []
     for name, first, second in (("resolved_vs_unresolved", 2, 3), ("resolved_vs_no_problem", 2, 0)):
         if not (np.isnan(cells[first][0]) or np.isnan(cells[second][0])):
@@ -644,9 +631,7 @@ def market_damage_from_survey(
     return SurveyMarketDamage(
         paths=paths,
         rates=tuple(used),
-        damage=market_damage(
-            inputs, word_of_mouth=word_of_mouth, what_if=what_if, programme_cost=programme_cost
-        ),
+        damage=market_damage(inputs, word_of_mouth=word_of_mouth, what_if=what_if, programme_cost=programme_cost),
     )
 
 
@@ -702,11 +687,7 @@ def problem_type_damage(
             continue
         incidence = float(w[members].sum() / total)
         rate = float((w[members] * again[members]).sum() / w[members].sum())
-        rows.append(
-            ProblemTypeDamage(
-                name, int(members.sum()), incidence, rate, incidence * (1 - rate) * annual_value
-            )
-        )
+        rows.append(ProblemTypeDamage(name, int(members.sum()), incidence, rate, incidence * (1 - rate) * annual_value))
     return tuple(sorted(rows, key=lambda row: (-row.damage_index, row.problem_type)))
 
 
@@ -736,9 +717,7 @@ def _changed_inputs(inputs: DamageInputs, parameter: str, value: float) -> Damag
         changed: dict[str, Any] = {parameter: float(value)}
         return replace(inputs, **changed)
     names = [field.name for field in fields(DamageInputs) if field.name != "repurchase"]
-    raise ValueError(
-        f"what_if: {parameter!r} is not an input; use one of {', '.join([*names, *PATH_GROUPS])}."
-    )
+    raise ValueError(f"what_if: {parameter!r} is not an input; use one of {', '.join([*names, *PATH_GROUPS])}.")
 
 
 def _estimated_rate(
@@ -759,9 +738,7 @@ def _wilson(share: float, n: float, z: float) -> tuple[float, float]:
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
-def _newcombe(
-    first: tuple[float, float, float], second: tuple[float, float, float]
-) -> tuple[float, float, float]:
+def _newcombe(first: tuple[float, float, float], second: tuple[float, float, float]) -> tuple[float, float, float]:
     (p1, l1, u1), (p2, l2, u2) = first, second
     difference = p1 - p2
     low = difference - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)

@@ -248,8 +248,7 @@ def net_promoter_score(
         ci_low, ci_high = score - critical * standard_error, score + critical * standard_error
         if standard_error == 0:
             warnings.append(
-                "The Wald standard error is 0 (every respondent in one group); "
-                "use the adjusted-Wald interval."
+                "The Wald standard error is 0 (every respondent in one group); use the adjusted-Wald interval."
             )
     elif method == "adjusted_wald":
         base = effective_n + 3
@@ -265,8 +264,7 @@ def net_promoter_score(
         replicate_scores = _bootstrap_scores(scores, w if weighted else None, replicates, seed)
         standard_error = float(replicate_scores.std(ddof=1))
         ci_low, ci_high = (
-            float(value)
-            for value in np.quantile(replicate_scores, [0.5 - confidence / 2, 0.5 + confidence / 2])
+            float(value) for value in np.quantile(replicate_scores, [0.5 - confidence / 2, 0.5 + confidence / 2])
         )
         used_replicates, used_seed = replicates, seed
 
@@ -274,9 +272,7 @@ def net_promoter_score(
     if insufficient_base:
         warnings.append(f"Insufficient base: n = {n} is below {minimum_base}; do not interpret this score.")
     if n >= minimum_base and values.max() <= 5:
-        warnings.append(
-            "Every rating is 5 or less: check that this is the 0–10 recommend item and not a 1–5 item."
-        )
+        warnings.append("Every rating is 5 or less: check that this is the 0–10 recommend item and not a 1–5 item.")
     return NetPromoterScore(
         score=score,
         standard_error=standard_error,
@@ -378,13 +374,9 @@ def net_promoter_change(
         second = net_promoter_score(later_values[both], weights=w, minimum_base=minimum_base)
         differences = promoter_scores(later_values[both]) - promoter_scores(earlier_values[both])
         if len(differences) < 2:
-            raise ValueError(
-                f"earlier, later: {len(differences)} respondent(s) answered in both waves; need 2."
-            )
+            raise ValueError(f"earlier, later: {len(differences)} respondent(s) answered in both waves; need 2.")
         change = second.score - first.score
-        standard_error = _linearised_standard_error(
-            differences, w if w is not None else np.ones(len(differences))
-        )
+        standard_error = _linearised_standard_error(differences, w if w is not None else np.ones(len(differences)))
     if standard_error > 0:
         z = change / standard_error
         p_value = float(2 * stats.norm.sf(abs(z)))

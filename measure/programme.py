@@ -138,9 +138,7 @@ def loyalty_programme_measures(
             "customer": [str(value) for value in ids],
             "period": [_text(value) for value in when],
             "revenue": np.nan_to_num(money, nan=0.0),
-            "segment": [_text(value) for value in arrays["segments"]]
-            if segments is not None
-            else ALL_CUSTOMERS,
+            "segment": [_text(value) for value in arrays["segments"]] if segments is not None else ALL_CUSTOMERS,
             "satisfaction": arrays.get("satisfaction", np.full(n, np.nan)),
         }
     )
@@ -184,11 +182,7 @@ def loyalty_programme_measures(
                 rate = low = high = churn = None
                 new = len(mine)
             else:
-                base = (
-                    active_before
-                    if segment == ALL_CUSTOMERS
-                    else active_before[active_before["segment"] == segment]
-                )
+                base = active_before if segment == ALL_CUSTOMERS else active_before[active_before["segment"] == segment]
                 previous_active = len(base)
                 retained = int(base.index.isin(active_now.index).sum())
                 new = int((~mine.index.isin(active_before.index)).sum())

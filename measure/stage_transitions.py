@@ -36,9 +36,7 @@ class StageTransitions:
         }
 
 
-def stage_transitions(
-    earlier: pd.Series, later: pd.Series, *, stages: Sequence[str] | None = None
-) -> StageTransitions:
+def stage_transitions(earlier: pd.Series, later: pd.Series, *, stages: Sequence[str] | None = None) -> StageTransitions:
     """The transition matrix between two waves' stages, linking customers by the Series' index (ids).
 
     Only customers present in both waves with a stage in both count (`linked`); the others are

@@ -145,9 +145,7 @@ class ValueMatrix:
         }
 
 
-def current_contribution(
-    revenue: ArrayLike, margin: ArrayLike, cost_to_serve: ArrayLike
-) -> NDArray[np.float64]:
+def current_contribution(revenue: ArrayLike, margin: ArrayLike, cost_to_serve: ArrayLike) -> NDArray[np.float64]:
     """Current value CV = last-12-month revenue × margin − cost to serve.
 
     Parameters
@@ -165,15 +163,13 @@ def current_contribution(
     >>> current_contribution([1000, 200], 0.3, [50, 80]).tolist()
     [250.0, -20.0]
     """
-    result: NDArray[np.float64] = np.asarray(revenue, dtype=float) * np.asarray(
-        margin, dtype=float
-    ) - np.asarray(cost_to_serve, dtype=float)
+    result: NDArray[np.float64] = np.asarray(revenue, dtype=float) * np.asarray(margin, dtype=float) - np.asarray(
+        cost_to_serve, dtype=float
+    )
     return result
 
 
-def wallet_growth_potential(
-    wallet: ArrayLike, share_of_wallet: ArrayLike, margin: ArrayLike
-) -> NDArray[np.float64]:
+def wallet_growth_potential(wallet: ArrayLike, share_of_wallet: ArrayLike, margin: ArrayLike) -> NDArray[np.float64]:
     """Growth potential PV = category wallet × (1 − share of wallet) × margin.
 
     Parameters
@@ -200,12 +196,9 @@ def wallet_growth_potential(
     present = share[~np.isnan(share)]
     if np.any((present < 0) | (present > 1)):
         raise ValueError(
-            "share_of_wallet: shares must be between 0 and 1; "
-            f"found {present[(present < 0) | (present > 1)][0]:g}."
+            f"share_of_wallet: shares must be between 0 and 1; found {present[(present < 0) | (present > 1)][0]:g}."
         )
-    result: NDArray[np.float64] = (
-        np.asarray(wallet, dtype=float) * (1 - share) * np.asarray(margin, dtype=float)
-    )
+    result: NDArray[np.float64] = np.asarray(wallet, dtype=float) * (1 - share) * np.asarray(margin, dtype=float)
     return result
 
 
@@ -252,8 +245,7 @@ def customer_value_matrix(
     potential = np.asarray(potential_value, dtype=float).ravel()
     if len(current) != len(potential):
         raise ValueError(
-            f"current_value, potential_value: {len(current)} and {len(potential)} values; "
-            "need one each per customer."
+            f"current_value, potential_value: {len(current)} and {len(potential)} values; need one each per customer."
         )
     n = len(current)
     w = np.ones(n)

@@ -191,18 +191,14 @@ def test_a_recommend_column_that_is_not_zero_to_ten_is_an_error(tmp_path: Path) 
 
 def test_a_declared_five_point_item_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, pd.DataFrame({"recommend": [1, 5, 3]}))
-    result = runner.invoke(
-        app, ["measure", "nps", "--data", str(path), "--column", "recommend", "--scale", "1-5"]
-    )
+    result = runner.invoke(app, ["measure", "nps", "--data", str(path), "--column", "recommend", "--scale", "1-5"])
     assert result.exit_code == 1
     assert "NPS is defined only on the 0–10 likelihood-to-recommend item" in result.output
 
 
 def test_a_misspelt_column_is_named_with_the_nearest(tmp_path: Path) -> None:
     path = write(tmp_path, pd.DataFrame({"recommend": [1, 5, 7], "region": ["a", "b", "a"]}))
-    result = runner.invoke(
-        app, ["measure", "nps", "--data", str(path), "--column", "recomend", "--by", "regoin"]
-    )
+    result = runner.invoke(app, ["measure", "nps", "--data", str(path), "--column", "recomend", "--by", "regoin"])
     assert result.exit_code == 1
     assert 'Did you mean "recommend"?' in result.output
     assert 'Did you mean "region"?' in result.output

@@ -135,9 +135,7 @@ def test_ladder_transitions_between_waves_and_nps_by_stage(tmp_path: Path) -> No
 
 def test_a_yes_no_column_with_another_answer_is_an_error(tmp_path: Path) -> None:
     frame = LADDER.head(3).assign(need=["yes", "perhaps", "no"])
-    result = runner.invoke(
-        app, ["measure", "segments", "ladder", "--data", write(tmp_path, frame), *LADDER_OPTIONS]
-    )
+    result = runner.invoke(app, ["measure", "segments", "ladder", "--data", write(tmp_path, frame), *LADDER_OPTIONS])
     assert result.exit_code == 1
     assert "row 3, column need: 'perhaps' is not a yes/no answer." in result.output
 
@@ -253,14 +251,10 @@ def test_value_matrix_from_given_values_and_from_revenue_and_wallet(tmp_path: Pa
         }
     )
     path = write(tmp_path, frame)
-    given = run(
-        "value-matrix", "--data", path, "--current-value-column", "cv", "--potential-value-column", "pv"
-    )
+    given = run("value-matrix", "--data", path, "--current-value-column", "cv", "--potential-value-column", "pv")
     assert [row["class"] for row in given["customers"]] == ["maintain", "key", "develop", "minimal"]
     assert given["customers"][0]["customer"] == "row 2"
-    assert {row["value_class"]: row["strategy_zh_hant"] for row in given["summary"]}["key"].startswith(
-        "重點保持"
-    )
+    assert {row["value_class"]: row["strategy_zh_hant"] for row in given["summary"]}["key"].startswith("重點保持")
     derived = run(
         "value-matrix",
         "--data",

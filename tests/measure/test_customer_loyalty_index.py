@@ -25,9 +25,7 @@ def test_items_on_one_scale_follow_the_textbook_rescaling() -> None:
 
 def test_items_on_different_scales_are_each_rescaled_by_their_own() -> None:
     # recommend 0–10 → 100, 40; repurchase 1–5 → 75, 25; other 1–5 → 100, 0
-    result = customer_loyalty_index(
-        [10, 4], [4, 2], [5, 1], repurchase_scale=(1, 5), other_products_scale=(1, 5)
-    )
+    result = customer_loyalty_index([10, 4], [4, 2], [5, 1], repurchase_scale=(1, 5), other_products_scale=(1, 5))
     assert result.index == pytest.approx(((100 + 75 + 100) / 3 + (40 + 25 + 0) / 3) / 2, rel=1e-12)
 
 

@@ -14,9 +14,7 @@ SETTLED = {"tenure_months": 36, "transactions": 30}
 
 def stage(**evidence: Any) -> str:
     rules = evidence.pop("rules", None)
-    return relationship_lifecycle(rules=rules, **{name: [value] for name, value in evidence.items()}).stages[
-        0
-    ]
+    return relationship_lifecycle(rules=rules, **{name: [value] for name, value in evidence.items()}).stages[0]
 
 
 def test_exploration_is_a_short_tenure_or_at_most_two_transactions() -> None:
@@ -42,14 +40,8 @@ def test_decline_by_trend_intention_recency_or_a_drop_in_quality() -> None:
 
 def test_formation_by_rising_spend_or_intention_more_with_rising_quality() -> None:
     assert stage(**SETTLED, trend=0.051) == "formation"
-    assert (
-        stage(**SETTLED, intention=1, relationship_quality=0.4, previous_relationship_quality=0.1)
-        == "formation"
-    )
-    assert (
-        stage(**SETTLED, intention=1, relationship_quality=0.1, previous_relationship_quality=0.4)
-        != "formation"
-    )
+    assert stage(**SETTLED, intention=1, relationship_quality=0.4, previous_relationship_quality=0.1) == "formation"
+    assert stage(**SETTLED, intention=1, relationship_quality=0.1, previous_relationship_quality=0.4) != "formation"
 
 
 def test_stability_needs_a_flat_trend_quality_at_the_median_and_tenure_t2() -> None:

@@ -56,9 +56,7 @@ def test_only_the_last_k_periods_count() -> None:
     # an early gap (period 1 of 5) does not matter with K = 4
     assert stage(purchases=8, period_purchases=[0, 1, 1, 1, 1], share_of_wallet=0.8) == "client"
     rules = LadderRules(client_periods=5)
-    assert stage(purchases=8, period_purchases=[0, 1, 1, 1, 1], share_of_wallet=0.8, rules=rules) == (
-        "repeat_customer"
-    )
+    assert stage(purchases=8, period_purchases=[0, 1, 1, 1, 1], share_of_wallet=0.8, rules=rules) == ("repeat_customer")
 
 
 def test_rules_4_and_5_repeat_and_first_time_customers() -> None:

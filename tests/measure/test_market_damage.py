@@ -170,9 +170,7 @@ def test_survey_rates_feed_the_model_and_overrides_win() -> None:
     assert used["complaint_rate"] == (0.5, "override")
     assert used["problem_rate"] == pytest.approx((0.25, "survey"))
     assert used["complained_unresolved"] == pytest.approx((0.25, "survey"))
-    expected_loss = (
-        100_000 * 0.25 * (0.5 * (0.8 - 0.4) + 0.5 * 0.6 * (0.8 - 32 / 36) + 0.5 * 0.4 * (0.8 - 0.25))
-    )
+    expected_loss = 100_000 * 0.25 * (0.5 * (0.8 - 0.4) + 0.5 * 0.6 * (0.8 - 32 / 36) + 0.5 * 0.4 * (0.8 - 0.25))
     assert result.damage.lost_customers == pytest.approx(expected_loss, rel=1e-12)
 
 

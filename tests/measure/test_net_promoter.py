@@ -214,9 +214,7 @@ def test_equal_weights_give_the_unweighted_score_and_the_sample_variance_error(
     unweighted = net_promoter_score(ratings)
     n = len(ratings)
     assert weighted.score == pytest.approx(unweighted.score, abs=1e-9)
-    assert weighted.standard_error == pytest.approx(
-        unweighted.standard_error * np.sqrt(n / (n - 1)), abs=1e-9
-    )
+    assert weighted.standard_error == pytest.approx(unweighted.standard_error * np.sqrt(n / (n - 1)), abs=1e-9)
 
 
 def test_weighted_two_wave_test_combines_each_waves_linearised_error() -> None:
@@ -227,6 +225,4 @@ def test_weighted_two_wave_test_combines_each_waves_linearised_error() -> None:
     earlier = net_promoter_score(first, weights=first_weights)
     later = net_promoter_score(second, weights=second_weights)
     assert change.change == pytest.approx(later.score - earlier.score, abs=1e-12)
-    assert change.standard_error == pytest.approx(
-        np.hypot(earlier.standard_error, later.standard_error), rel=1e-12
-    )
+    assert change.standard_error == pytest.approx(np.hypot(earlier.standard_error, later.standard_error), rel=1e-12)

@@ -31,9 +31,7 @@ RECORDS = [
 
 def measures() -> dict[tuple[str, str], ProgrammePeriod]:
     customers, periods, revenue, tiers, satisfaction = zip(*RECORDS, strict=True)
-    result = loyalty_programme_measures(
-        customers, periods, revenue, segments=tiers, satisfaction=satisfaction
-    )
+    result = loyalty_programme_measures(customers, periods, revenue, segments=tiers, satisfaction=satisfaction)
     assert result.periods == ("2026-Q1", "2026-Q2", "2026-Q3")
     assert result.segments == ("all", "gold", "silver")
     return {(row.period, row.segment): row for row in result.rows}

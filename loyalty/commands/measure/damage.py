@@ -21,9 +21,7 @@ _REPURCHASE_OPTIONS = {
 
 
 def damage(
-    customers: Annotated[
-        float, typer.Option("--customers", help="N: the customer base the survey speaks for.")
-    ],
+    customers: Annotated[float, typer.Option("--customers", help="N: the customer base the survey speaks for.")],
     annual_value: Annotated[float, typer.Option("--annual-value", help="V: revenue per customer per year.")],
     data: Annotated[
         Path | None, typer.Option("--data", help="CSV or Excel survey file, one row per respondent.")
@@ -39,15 +37,11 @@ def damage(
     ] = None,
     repurchase_column: Annotated[
         str | None,
-        typer.Option(
-            "--repurchase-column", help="Will buy again: yes/no, or a rating with --repurchase-min."
-        ),
+        typer.Option("--repurchase-column", help="Will buy again: yes/no, or a rating with --repurchase-min."),
     ] = None,
     repurchase_min: Annotated[
         float | None,
-        typer.Option(
-            "--repurchase-min", help="A rating at or above this counts as 'will buy again' (e.g. 4 on 1–5)."
-        ),
+        typer.Option("--repurchase-min", help="A rating at or above this counts as 'will buy again' (e.g. 4 on 1–5)."),
     ] = None,
     problem_type_column: Annotated[
         str | None,
@@ -68,23 +62,17 @@ def damage(
     problem_rate: Annotated[float | None, typer.Option("--problem-rate", help="Override p.")] = None,
     complaint_rate: Annotated[float | None, typer.Option("--complaint-rate", help="Override c.")] = None,
     resolution_rate: Annotated[float | None, typer.Option("--resolution-rate", help="Override s.")] = None,
-    repurchase_no_problem: Annotated[
-        float | None, typer.Option("--repurchase-no-problem", help="Override r0.")
-    ] = None,
+    repurchase_no_problem: Annotated[float | None, typer.Option("--repurchase-no-problem", help="Override r0.")] = None,
     repurchase_no_complaint: Annotated[
         float | None, typer.Option("--repurchase-no-complaint", help="Override r_nc.")
     ] = None,
-    repurchase_resolved: Annotated[
-        float | None, typer.Option("--repurchase-resolved", help="Override r_cs.")
-    ] = None,
+    repurchase_resolved: Annotated[float | None, typer.Option("--repurchase-resolved", help="Override r_cs.")] = None,
     repurchase_unresolved: Annotated[
         float | None, typer.Option("--repurchase-unresolved", help="Override r_cu.")
     ] = None,
     what_if: Annotated[
         list[str] | None,
-        typer.Option(
-            "--what-if", help="Recompute with a rate changed, e.g. complaint-rate=0.4,0.5 (repeatable)."
-        ),
+        typer.Option("--what-if", help="Recompute with a rate changed, e.g. complaint-rate=0.4,0.5 (repeatable)."),
     ] = None,
     programme_cost: Annotated[
         float | None,
@@ -92,9 +80,7 @@ def damage(
     ] = None,
     deterred_share: Annotated[
         float | None,
-        typer.Option(
-            "--deterred-share", help="Word of mouth: share of people told a bad story who stay away."
-        ),
+        typer.Option("--deterred-share", help="Word of mouth: share of people told a bad story who stay away."),
     ] = None,
     people_told_negative: Annotated[
         float, typer.Option("--people-told-negative", help="People each unhappy customer tells.")
@@ -240,9 +226,7 @@ def _print_table(output: dict[str, Any]) -> None:
     result = output["damage"]
     inputs = result["inputs"]
     typer.echo(f"Market damage for {inputs['customers']:,.0f} customers")
-    typer.echo(
-        f"  lost customers {result['lost_customers']:,.0f}   revenue at risk {result['revenue_at_risk']:,.0f}"
-    )
+    typer.echo(f"  lost customers {result['lost_customers']:,.0f}   revenue at risk {result['revenue_at_risk']:,.0f}")
     typer.echo(
         f"  by path: no complaint {result['lost_problem_no_complaint']:,.0f}, resolved "
         f"{result['lost_complained_resolved']:,.0f}, unresolved {result['lost_complained_unresolved']:,.0f}"
@@ -282,11 +266,7 @@ def _what_if(texts: list[str]) -> list[tuple[str, float]]:
         if key not in names or not values:
             raise InputError(
                 "--what-if is not understood.",
-                [
-                    Problem(
-                        f"--what-if {text}", f"write NAME=VALUE[,VALUE…] with NAME one of {', '.join(names)}."
-                    )
-                ],
+                [Problem(f"--what-if {text}", f"write NAME=VALUE[,VALUE…] with NAME one of {', '.join(names)}.")],
             )
         for value in values.split(","):
             try:

@@ -43,9 +43,7 @@ def nps(
             help="Column of respondent ids: respondents in both waves are compared as a panel (paired).",
         ),
     ] = None,
-    method: Annotated[
-        str, typer.Option("--method", help="Interval: wald, adjusted-wald or bootstrap.")
-    ] = "wald",
+    method: Annotated[str, typer.Option("--method", help="Interval: wald, adjusted-wald or bootstrap.")] = "wald",
     confidence: Annotated[float, typer.Option("--confidence", help="Confidence level.")] = 0.95,
     replicates: Annotated[int, typer.Option("--replicates", help="Bootstrap replicates.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap random seed.")] = 20240601,
@@ -57,15 +55,11 @@ def nps(
     ] = 30,
     repurchase_column: Annotated[
         str | None,
-        typer.Option(
-            "--repurchase-column", help="Repurchase item: adds the three-item Customer Loyalty Index."
-        ),
+        typer.Option("--repurchase-column", help="Repurchase item: adds the three-item Customer Loyalty Index."),
     ] = None,
     other_products_column: Annotated[
         str | None,
-        typer.Option(
-            "--other-products-column", help="Buy-other-products item of the Customer Loyalty Index."
-        ),
+        typer.Option("--other-products-column", help="Buy-other-products item of the Customer Loyalty Index."),
     ] = None,
     loyalty_scale: Annotated[
         str,
@@ -253,9 +247,7 @@ def _change(
         for name, rows in ((earlier_name, earlier_rows), (later_name, later_rows)):
             repeated = ids[rows][ids[rows].duplicated()]
             if len(repeated):
-                raise ValueError(
-                    f"{respondent_column}: respondent {repeated.iloc[0]} appears twice in wave {name}."
-                )
+                raise ValueError(f"{respondent_column}: respondent {repeated.iloc[0]} appears twice in wave {name}.")
         earlier = numbers[earlier_rows].assign(_id=ids[earlier_rows]).set_index("_id")
         later = numbers[later_rows].assign(_id=ids[later_rows]).set_index("_id")
         panel = earlier.index.intersection(later.index, sort=False)

@@ -28,9 +28,7 @@ group: typer.Typer = typer.Typer(
     no_args_is_help=True,
 )
 
-DataOption = Annotated[
-    Path, typer.Option("--data", help="CSV or Excel file, one row per customer (per wave).")
-]
+DataOption = Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per customer (per wave).")]
 CustomerOption = Annotated[
     str | None, typer.Option("--customer-column", help="Customer id: links customers across waves.")
 ]
@@ -99,18 +97,12 @@ def ladder(
     share_of_wallet_column: Annotated[
         str | None, typer.Option("--share-of-wallet-column", help="Share of wallet 0–1.")
     ] = None,
-    aware_column: Annotated[
-        str | None, typer.Option("--aware-column", help="Non-buyers: aware (yes/no).")
-    ] = None,
-    need_column: Annotated[
-        str | None, typer.Option("--need-column", help="Non-buyers: has a need (yes/no).")
-    ] = None,
+    aware_column: Annotated[str | None, typer.Option("--aware-column", help="Non-buyers: aware (yes/no).")] = None,
+    need_column: Annotated[str | None, typer.Option("--need-column", help="Non-buyers: has a need (yes/no).")] = None,
     able_column: Annotated[
         str | None, typer.Option("--able-column", help="Non-buyers: can afford and reach it (yes/no).")
     ] = None,
-    lapse_months: Annotated[
-        float, typer.Option("--lapse-months", help="Lost after this many months.")
-    ] = 12.0,
+    lapse_months: Annotated[float, typer.Option("--lapse-months", help="Lost after this many months.")] = 12.0,
     advocate_min_recommend: Annotated[
         float, typer.Option("--advocate-min-recommend", help="Advocates recommend at least this.")
     ] = 9.0,
@@ -177,9 +169,7 @@ def ladder(
         if name
     ]
     yes_no = [
-        name
-        for name in (stopped_column, referral_recorded_column, aware_column, need_column, able_column)
-        if name
+        name for name in (stopped_column, referral_recorded_column, aware_column, need_column, able_column) if name
     ]
     _require(frame, numeric + yes_no, customer_column, wave_column, source)
     numbers = numeric_columns(frame, numeric, source)
@@ -249,9 +239,7 @@ def lifecycle(
     ] = None,
     spend_columns: Annotated[
         str | None,
-        typer.Option(
-            "--spend-columns", help="Spending per period, oldest first: the trend is fitted from them."
-        ),
+        typer.Option("--spend-columns", help="Spending per period, oldest first: the trend is fitted from them."),
     ] = None,
     intention_column: Annotated[
         str | None, typer.Option("--intention-column", help="Will buy more / same / less (or +1 / 0 / -1).")
@@ -262,9 +250,7 @@ def lifecycle(
     ] = None,
     previous_quality_column: Annotated[
         str | None,
-        typer.Option(
-            "--previous-quality-column", help="Quality last wave (found from the waves when omitted)."
-        ),
+        typer.Option("--previous-quality-column", help="Quality last wave (found from the waves when omitted)."),
     ] = None,
     months_since_purchase_column: Annotated[
         str | None, typer.Option("--months-since-purchase-column", help="Months since the last purchase.")
@@ -280,9 +266,7 @@ def lifecycle(
         int,
         typer.Option("--exploration-transactions", help="Exploration with at most this many transactions."),
     ] = 2,
-    trend_tolerance: Annotated[
-        float, typer.Option("--trend-tolerance", help="δ: a trend within ±δ is flat.")
-    ] = 0.05,
+    trend_tolerance: Annotated[float, typer.Option("--trend-tolerance", help="δ: a trend within ±δ is flat.")] = 0.05,
     stability_months: Annotated[
         float, typer.Option("--stability-months", help="T2: stability needs this tenure.")
     ] = 12.0,
@@ -290,17 +274,13 @@ def lifecycle(
         float | None,
         typer.Option("--stability-min-quality", help="Quality needed for stability (default median)."),
     ] = None,
-    lapse_months: Annotated[
-        float, typer.Option("--lapse-months", help="Decline after this many months.")
-    ] = 12.0,
+    lapse_months: Annotated[float, typer.Option("--lapse-months", help="Decline after this many months.")] = 12.0,
     quality_drop_sd: Annotated[
         float, typer.Option("--quality-drop-sd", help="A quality drop of this many SDs is decline.")
     ] = 0.5,
     early_stability_periods: Annotated[
         int,
-        typer.Option(
-            "--early-stability-periods", help="Lost after fewer stable waves: 'early in stability'."
-        ),
+        typer.Option("--early-stability-periods", help="Lost after fewer stable waves: 'early in stability'."),
     ] = 4,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
@@ -470,9 +450,7 @@ def value_matrix(
     ] = None,
     share_of_wallet_column: Annotated[
         str | None,
-        typer.Option(
-            "--share-of-wallet-column", help="… and our share of it (PV = wallet × (1 − share) × margin)."
-        ),
+        typer.Option("--share-of-wallet-column", help="… and our share of it (PV = wallet × (1 − share) × margin)."),
     ] = None,
     margin: Annotated[float, typer.Option("--margin", help="Contribution margin for CV and PV.")] = 1.0,
     current_cut: Annotated[
@@ -514,9 +492,7 @@ def value_matrix(
     )
 
     if language not in ("zh-Hans", "zh-Hant", "en"):
-        raise InputError(
-            "Unknown language.", [Problem("--language", f"{language!r}; use zh-Hans, zh-Hant or en.")]
-        )
+        raise InputError("Unknown language.", [Problem("--language", f"{language!r}; use zh-Hans, zh-Hant or en.")])
     if (current_value_column is None) == (revenue_column is None):
         raise InputError(
             "Current value needs one source.",
@@ -764,9 +740,7 @@ def _classify_by_wave(
     output.update(extra)
     # each row's class: by customer id, or by the row's line in the file when there is no id column
     names = (
-        frame[customer_column].astype(str)
-        if customer_column
-        else [f"row {index + 2}" for index in range(len(frame))]
+        frame[customer_column].astype(str) if customer_column else [f"row {index + 2}" for index in range(len(frame))]
     )
     wave_names = wave_labels(frame[wave_column]) if wave_column else [None] * len(frame)
     output["customers"] = [
@@ -788,10 +762,7 @@ def _finish(output: dict[str, Any], as_json: bool, label: str) -> None:
     wave = f", wave {output['wave']}" if output.get("wave") else ""
     typer.echo(f"{output['scheme'].replace('_', ' ').capitalize()}{wave}")
     for row in output["distribution"]:
-        typer.echo(
-            f"  {row['label_en']:<24} {pad(row['label_zh_hans'], 18)} "
-            f"n {row['count']:>5}  {row['share']:6.1%}"
-        )
+        typer.echo(f"  {row['label_en']:<24} {pad(row['label_zh_hans'], 18)} n {row['count']:>5}  {row['share']:6.1%}")
     for row in output.get("nps_by_stage", []):
         flag = "  (insufficient base)" if row["insufficient_base"] else ""
         typer.echo(f"  NPS of {row['segment']:<22} {row['score']:6.1f}  (n {row['n']}){flag}")
@@ -844,9 +815,7 @@ def _intentions(frame: pd.DataFrame, column: str) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def _previous_wave_values(
-    frame: pd.DataFrame, values: pd.Series, customer_column: str, wave_column: str
-) -> np.ndarray:
+def _previous_wave_values(frame: pd.DataFrame, values: pd.Series, customer_column: str, wave_column: str) -> np.ndarray:
     """Each row's value in the same customer's previous wave (NaN in their first wave)."""
     import numpy as np
 
@@ -855,9 +824,7 @@ def _previous_wave_values(
     rank = labels.map(lambda label: order.get(label, -1))
     ids = frame[customer_column].astype(str)
     result = np.full(len(frame), np.nan)
-    lookup = {
-        (customer, position): value for customer, position, value in zip(ids, rank, values, strict=True)
-    }
+    lookup = {(customer, position): value for customer, position, value in zip(ids, rank, values, strict=True)}
     for row, (customer, position) in enumerate(zip(ids, rank, strict=True)):
         if position > 0:
             result[row] = lookup.get((customer, position - 1), np.nan)

@@ -40,11 +40,7 @@ def two_waves(labels: pd.Series, waves: str | None, column: str) -> tuple[str, s
         if len(named) != 2 or any(name not in present for name in named):
             raise InputError(
                 "--waves must name two waves of the file.",
-                [
-                    Problem(
-                        "--waves", f"{waves!r}; the waves are: {', '.join(present)}.", "Write EARLIER,LATER."
-                    )
-                ],
+                [Problem("--waves", f"{waves!r}; the waves are: {', '.join(present)}.", "Write EARLIER,LATER.")],
             )
         return named[0], named[1]
     if len(present) < 2:
