@@ -78,3 +78,56 @@ def numeric_columns(frame: pd.DataFrame, columns: list[str], source: str) -> pd.
         raise InputError(f"{source} has {len(problems)} problem(s).", problems)
     floats: pd.DataFrame = numbers.astype(float)
     return floats
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    """Raise InputError naming every column of `columns` that the file lacks, with the nearest name.
+
+    For columns of any type (segments, waves, ids); `numeric_columns` makes the same check for numbers.
+    """
+    available = [str(name) for name in frame.columns]
+    problems = []
+    for column in columns:
+        if column not in frame.columns:
+            nearest = difflib.get_close_matches(column, available, n=1)
+            hint = f'Did you mean "{nearest[0]}"?' if nearest else f"The columns are: {', '.join(available)}."
+            problems.append(Problem(f"column {column}", "is not in the file.", hint))
+    if problems:
+        raise InputError(f"{source} has {len(problems)} problem(s).", problems)
+
+
+# Answers survey tools export for yes/no questions, in the languages our users write them.
+_YES = {"1", "1.0", "yes", "y", "true", "是", "有", "对", "對"}
+_NO = {"0", "0.0", "no", "n", "false", "否", "无", "無", "没有", "沒有", "不是"}
+
+
+def yes_no_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as 1.0 (yes) / 0.0 (no) / NaN (empty), reading 1/0, yes/no, true/false and 是/否;
+    every other answer is reported with its row (the first five), as the user sees it in the file.
+    """
+    import numpy as np
+    import pandas as pd
+
+    problems: list[Problem] = []
+    values: list[float] = []
+    for index, cell in frame[column].items():
+        text = "" if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell).strip().lower()
+        if text == "":
+            values.append(np.nan)
+        elif text in _YES:
+            values.append(1.0)
+        elif text in _NO:
+            values.append(0.0)
+        else:
+            values.append(np.nan)
+            if len(problems) < 5:
+                problems.append(
+                    Problem(
+                        f"row {int(str(index)) + 2}, column {column}",
+                        f"{cell!r} is not a yes/no answer.",
+                        "Write 1/0, yes/no or 是/否, or leave it empty.",
+                    )
+                )
+    if problems:
+        raise InputError(f"column {column} has answers that are not yes or no.", problems)
+    return pd.Series(values, index=frame.index, dtype=float)

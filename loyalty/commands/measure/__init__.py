@@ -51,3 +51,15 @@ app.command(name="drivers")(_drivers.drivers)
 from loyalty.commands.measure import quality as _quality  # noqa: E402
 
 app.command(name="quality")(_quality.quality)
+
+from loyalty.commands.measure import nps as _nps  # noqa: E402
+
+app.command(name="nps")(_nps.nps)
+
+from loyalty.commands.measure import damage as _damage  # noqa: E402
+
+app.command(name="damage")(_damage.damage)
+
+from loyalty.commands.measure import segments as _segments  # noqa: E402
+
+app.add_typer(_segments.group, name="segments")
