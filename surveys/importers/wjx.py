@@ -446,12 +446,12 @@ class _Question:
     def expanded(self) -> bool:
         return bool(self.options)
 
-    @property
-    def key(self) -> tuple[int | None, str | None]:
-        """What must agree between the by-text and by-code file for the same column."""
-        if self.question_number is None:
-            return None, self.header
-        return self.question_number, self.part
+    def matches(self, other: _Question) -> bool:
+        """Whether the two are the same column of the by-text and by-code file: number, row, wording."""
+        if self.question_number is None or other.question_number is None:
+            return self.header == other.header
+        same_text = None in (self.question_text, other.question_text) or self.question_text == other.question_text
+        return (self.question_number, self.part) == (other.question_number, other.part) and same_text
 
 
 @dataclass
@@ -696,6 +696,9 @@ def read_wjx(paths: Sequence[Path]) -> ExportTable:
     for position, header in primary.layout.ignored:
         columns.append(ExportColumn(position, header, "ignored"))
         readers.append(_ignored_reader(primary is by_code, position))
+    in_file_order = sorted(range(len(columns)), key=lambda index: columns[index].position)
+    columns = [columns[index] for index in in_file_order]
+    readers = [readers[index] for index in in_file_order]
     source = " + ".join(str(path) for path in paths)
     return ExportTable("wjx", source, columns, _rows(by_text, by_code, readers), notes)
 
@@ -737,7 +740,7 @@ def _notes(by_text: _Download | None, by_code: _Download | None) -> list[str]:
 def _paired_questions(by_text: _Download, by_code: _Download) -> list[tuple[_Question, _Question]]:
     text_questions, code_questions = by_text.layout.questions, by_code.layout.questions
     for index, (text_question, code_question) in enumerate(zip_longest(text_questions, code_questions)):
-        if text_question is None or code_question is None or text_question.key != code_question.key:
+        if text_question is None or code_question is None or not text_question.matches(code_question):
             raise InputError(
                 f"{by_text.sheet.name} and {by_code.sheet.name} do not hold the same questions.",
                 [
