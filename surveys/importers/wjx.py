@@ -89,6 +89,7 @@ SKIPPED_TEXT = "(跳过)"  # 问卷星's by-text mark for a question routing did
 NOT_SHOWN_CODE = -3
 NOT_CHOSEN_CODE = -2
 PEEKED_ROWS = 200  # rows read ahead to tell by-text from by-code and free text from codes
+REMEMBERED_ANSWERS = 4096  # distinct answers per column whose cells are kept for reuse (free text has more)
 
 FIX_PAIR = (
     "Give the by-text (按选项文本) and by-code (按选项序号) downloads of the same survey, made at the same time; "
@@ -109,6 +110,7 @@ _DURATION = re.compile(
     r"^\s*(?:(\d+)\s*天)?\s*(?:(\d+)\s*(?:小时|时))?\s*(?:(\d+)\s*(?:分钟|分))?\s*(?:(\d+(?:\.\d+)?)\s*秒)?\s*$"
 )
 _IP_WITH_LOCATION = re.compile(r"^\s*([^\s()（）]+)\s*(?:[(（](.*)[)）])?\s*$", re.DOTALL)
+_PLAIN_TIME = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _SUBMISSION_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M")
 
 RawValue = str | float | datetime | None
@@ -172,6 +174,13 @@ def submission_time(value: str | datetime) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=BEIJING_TIME)
     text = value.strip()
+    plain = _PLAIN_TIME.match(text)
+    if plain:
+        year, month, day, hour, minute, second = (int(part) if part else 0 for part in plain.groups())
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING_TIME)
+        except ValueError:
+            pass
     for pattern in _SUBMISSION_FORMATS:
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=BEIJING_TIME)
@@ -928,7 +937,25 @@ def _answer_reader(
                 raise _disagreement(where, header, f"“{merged.label}” has code {merged.code} here but {known} above")
         return merged
 
-    return read
+    text_position = text_question.positions[0] if text_question else 0
+    code_positions = code_question.positions if code_question else ()
+    remembered: dict[tuple[RawValue, tuple[RawValue, ...]], Cell] = {}
+
+    def read_remembered(text_values: list[RawValue] | None, code_values: list[RawValue] | None, where: _Where) -> Cell:
+        """`read`, once per distinct answer: cells are immutable, and a column of choices has few of them."""
+        key = (
+            text_values[text_position] if text_values else None,
+            tuple(code_values[position] for position in code_positions) if code_values else (),
+        )
+        try:
+            return remembered[key]
+        except KeyError:
+            cell = read(text_values, code_values, where)
+            if len(remembered) < REMEMBERED_ANSWERS:
+                remembered[key] = cell
+            return cell
+
+    return read_remembered
 
 
 def _text_cell(text: str | None, free_text: bool, list_mark: str | None) -> Cell:

@@ -500,3 +500,12 @@ def test_any_submission_time_is_beijing_time(moment: datetime) -> None:
     parsed = submission_time(moment.strftime("%Y/%m/%d %H:%M:%S"))
     assert parsed == moment.replace(tzinfo=BEIJING_TIME)
     assert parsed.utcoffset() is not None
+
+
+def test_a_csv_that_changes_encoding_midway_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    lines = [",".join(HEADER), *(f"{n},,5秒,,,,男,3分" for n in range(1, 4001))]  # well past the first 64 KiB
+    path.write_bytes("\n".join(lines).encode("utf-8") + "\n4001,,5秒,,,,女,4分\n".encode("gb18030"))
+    with pytest.raises(InputError, match="mixes text encodings") as error:
+        list(read_wjx([path]).rows)
+    assert "Save the whole file in one encoding" in problems(error)
