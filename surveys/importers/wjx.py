@@ -189,6 +189,20 @@ def submission_time(value: str | datetime) -> datetime:
     raise ValueError(f"提交答卷时间 {value!r} is not a date and time like 2016/12/17 14:22:55")
 
 
+def is_wjx_header(header: Sequence[str]) -> bool:
+    """Whether a header row looks like a 问卷星 download: a 序号 column and `N、…` or `第N题(…)` questions.
+
+    For `--format auto`, in front of the readers.
+
+    Examples
+    --------
+    >>> is_wjx_header(["序号", "提交答卷时间", "所用时间", "1、性别"]), is_wjx_header(["id", "Q1"])
+    (True, False)
+    """
+    texts = [text.strip() for text in header]
+    return "序号" in texts and any(_NUMBERED.match(text) or _OPTION_COLUMN.match(text) for text in texts)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Reading the sheet of one file: xls, xlsx or csv, told apart by content
 
@@ -200,7 +214,6 @@ class _Sheet:
     path: Path
     header: list[str]
     read_rows: Callable[[], Generator[list[RawValue], None, None]]  # the data rows, from the row under the header
-    format: str
     truncation_is_an_error: bool  # CSV writes every field; a spreadsheet leaves trailing blanks out
 
     @property
@@ -287,7 +300,7 @@ def _xls_sheet(path: Path) -> _Sheet:
             yield [value(cell) for cell in sheet.row(index)]
 
     header = [_header_text(value(cell)) for cell in sheet.row(0)] if sheet.nrows else []
-    return _Sheet(path, header, read_rows, "xls", truncation_is_an_error=False)
+    return _Sheet(path, header, read_rows, truncation_is_an_error=False)
 
 
 def _xlsx_sheet(path: Path) -> _Sheet:
@@ -321,7 +334,7 @@ def _xlsx_sheet(path: Path) -> _Sheet:
     finally:
         first.close()
     header = [_header_text(_spreadsheet_value(value)) for value in header_row]
-    return _Sheet(path, header, read_rows, "xlsx", truncation_is_an_error=False)
+    return _Sheet(path, header, read_rows, truncation_is_an_error=False)
 
 
 def _spreadsheet_value(value: object) -> RawValue:
@@ -374,7 +387,7 @@ def _csv_sheet(path: Path) -> _Sheet:
         header = [_header_text(value) for value in next(first, [])]
     finally:
         first.close()
-    return _Sheet(path, header, read_rows, "csv", truncation_is_an_error=True)
+    return _Sheet(path, header, read_rows, truncation_is_an_error=True)
 
 
 def _csv_encoding(path: Path) -> str:
@@ -595,9 +608,7 @@ def _download(path: Path) -> _Download:
     answer_positions = [position for question in layout.questions for position in question.positions]
     cells = [_written(values[position]) for values in peeked for position in answer_positions]
     filled = [cell for cell in cells if cell is not None]
-    text_marks = any(
-        cell == SKIPPED_TEXT or any(mark in cell for mark in "┋→〖") or cell.endswith("〗") for cell in filled
-    )
+    text_marks = any(cell == SKIPPED_TEXT or any(mark in cell for mark in "┋→〖") for cell in filled)
     expanded = any(question.expanded for question in layout.questions)
     code_marks = expanded or any(_number(cell) in (NOT_SHOWN_CODE, NOT_CHOSEN_CODE) for cell in filled)
     kind: Kind
@@ -1133,4 +1144,4 @@ def _column_letter(position: int) -> str:
     return letters
 
 
-__all__ = ["duration_in_seconds", "read_wjx", "split_ip_address", "submission_time"]
+__all__ = ["duration_in_seconds", "is_wjx_header", "read_wjx", "split_ip_address", "submission_time"]

@@ -23,6 +23,7 @@ from surveys.importers.export_table import Cell, Choice, ExportColumn, ExportTab
 from surveys.importers.wjx import (
     BEIJING_TIME,
     duration_in_seconds,
+    is_wjx_header,
     read_wjx,
     split_ip_address,
     submission_time,
@@ -239,6 +240,12 @@ def test_the_pair_reads_the_same_in_either_order(wjx_samples: Path) -> None:
     assert one.notes == other.notes
 
 
+@pytest.mark.parametrize("name", ["zte_2016_text", "zte_2016_codes", "demographics_800_text", "demographics_800_codes"])
+def test_every_sample_header_is_recognised_as_wjx(wjx_samples: Path, name: str) -> None:
+    sheet = xlrd.open_workbook(str(wjx_samples / f"{name}.xls")).sheet_by_index(0)
+    assert is_wjx_header([str(value) for value in sheet.row_values(0)])
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The 800-respondent demographics pair
 
@@ -259,6 +266,7 @@ def test_emptied_metadata_columns_are_present_and_read_as_empty(wjx_samples: Pat
     fields = ["submitted_at", "duration_seconds", "channel", "channel_detail", "ip_address", "ip_location"]
     indexes = [metadata_index(table, name) for name in fields]
     assert {row.cells[index] for row in table.rows for index in indexes} == {None}
+    assert table.columns[metadata_index(table, "ip_address")].position == 5  # 来自IP last, unlike 2016
 
 
 OTHER_PRICES = [
