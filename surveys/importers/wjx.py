@@ -391,11 +391,13 @@ def _csv_sheet(path: Path) -> _Sheet:
 
 
 def _csv_encoding(path: Path) -> str:
-    """UTF-8 with BOM, UTF-8, or GB18030 (问卷星's CSV for Excel), from the first 64 KiB."""
+    """UTF-8 with BOM, UTF-16 with BOM, UTF-8, or GB18030 (问卷星's CSV for Excel), from the first 64 KiB."""
     with path.open("rb") as file:
         start = file.read(65536)
     if start.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode text", tab-separated
     try:
         codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
     except UnicodeDecodeError:

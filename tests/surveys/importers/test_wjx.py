@@ -460,8 +460,11 @@ def test_an_xlsx_with_merged_header_cells_is_refused(tmp_path: Path) -> None:
     assert "merged.xlsx, row 1, column C" in problems(error)
 
 
-def test_a_csv_in_gb18030_is_read(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "survey.csv", [HEADER, ["1", "", "5秒", "", "", "", "男", "3分"]], "gb18030")
+@pytest.mark.parametrize(("encoding", "delimiter"), [("gb18030", ","), ("utf-8", ","), ("utf-16", "\t")])
+def test_a_csv_in_any_usual_encoding_is_read(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    path = tmp_path / "survey.csv"
+    with path.open("w", encoding=encoding, newline="") as file:
+        csv.writer(file, delimiter=delimiter).writerows([HEADER, ["1", "", "5秒", "", "", "", "男", "3分"]])
     assert next(read_wjx([path]).rows).cells[-2:] == (Choice(label="男"), Choice(label="3分"))
 
 
