@@ -2,9 +2,9 @@
 
 问卷星 gives every download twice: by option text (按选项文本, its file name ends in `_0`) and by option
 code (按选项序号, `_2`). `read_wjx` takes one or both, in any order, as legacy .xls (BIFF, code page 936),
-.xlsx or CSV (UTF-8, UTF-8 with BOM, GB18030), and tells which is which from the content, never from the
-file name: a by-code file has `第N题(选项)` columns or numeric codes such as −3; a by-text file has option
-texts, `┋`, `→`, `〖…〗` and `(跳过)`.
+.xlsx or CSV (UTF-8, UTF-8 with BOM, GB18030; UTF-16 tab-separated as Excel saves it), and tells which
+is which from the content, never from the file name: a by-code file has `第N题(选项)` columns or numeric
+codes such as −3; a by-text file has option texts, `┋`, `→`, `〖…〗` and `(跳过)`.
 
 How each 问卷星 quirk lands in the `ExportTable`:
 
@@ -39,10 +39,11 @@ Missing values, as 问卷星 writes them:
   A respondent screened out early (respondent 1 of the 2016 sample) has NOT_SHOWN everywhere after the
   screening question: the download cannot tell a screen-out from a skip, the questionnaire can.
 - −2 (by code) → `Missing.NOT_CHOSEN`: 问卷星 writes it in a ranking's column for an option that was not
-  ranked; an option not ranked is left out of the ranking's tuple, and a ranking with no option ranked is
-  NOT_CHOSEN (when the text file says "(跳过)" for it, the pair reads NOT_SHOWN). A −2 in any other column
-  is NOT_CHOSEN too.
-- An empty cell → `None`.
+  ranked (the only place −2 occurs in the samples, also for a ranking routing skipped); an option not
+  ranked is left out of the ranking's tuple, and a ranking with no option ranked is NOT_CHOSEN (when the
+  text file says "(跳过)" for it, the pair reads NOT_SHOWN). A −2 in any other column is NOT_CHOSEN too.
+- An empty cell → `None`. A row with no value at all is not a response and is left out; row numbers
+  still count it, so they stay the lines a user sees in the spreadsheet.
 
 What a reader cannot know from one file alone, and so leaves to matching: a by-text download alone reads a
 free-text answer as a `Choice(label=…)` unless its header carries 问卷星's `(填空题)` marker; a by-code
