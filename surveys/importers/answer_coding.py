@@ -154,6 +154,8 @@ def _point_from_label(label: str, variable: Variable) -> int | None:
 
 
 def _number(cell: Cell, variable: Variable) -> int | float:
+    if isinstance(cell, Choice) and cell.label is not None:
+        cell = cell.label  # a platform that reads every answer as a choice (问卷星 by text) writes numbers so
     if isinstance(cell, Choice | tuple):
         raise AnswerError("an option where a number is asked.", "Give the number itself.")
     if isinstance(cell, float):

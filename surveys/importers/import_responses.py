@@ -104,7 +104,13 @@ def import_responses(
 
     matching = _match(table, questionnaire, options)
     summary.matched = {match.column.header: match.variable.code for match in matching.matches}
-    summary.variables_without_column = [v.code for v in matching.variables_without_column(codebook(questionnaire))]
+    matched_items = {match.variable.item_code for match in matching.matches}
+    summary.variables_without_column = [
+        variable.code
+        for variable in matching.variables_without_column(codebook(questionnaire))
+        # a "please specify" text travels inside its item's cells on most platforms
+        if not (variable.code == f"{variable.item_code}_other" and variable.item_code in matched_items)
+    ]
     run = _Run(session, table, options, matching, ResponseChecker(questionnaire, set(summary.matched.values())))
     run.stored_ids = set(
         session.exec(

@@ -204,6 +204,14 @@ def is_wjx_header(header: Sequence[str]) -> bool:
     return "序号" in texts and any(_NUMBERED.match(text) or _OPTION_COLUMN.match(text) for text in texts)
 
 
+def looks_like_wjx(path: Path) -> bool:
+    """Whether the file's header row is a 问卷星 download's (for `--format auto`)."""
+    try:
+        return is_wjx_header(_open_sheet(path).header)
+    except InputError:
+        return False
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Reading the sheet of one file: xls, xlsx or csv, told apart by content
 
@@ -723,7 +731,16 @@ def read_wjx(paths: Sequence[Path]) -> ExportTable:
     columns = [columns[index] for index in in_file_order]
     readers = [readers[index] for index in in_file_order]
     source = " + ".join(str(path) for path in paths)
-    return ExportTable("wjx", source, columns, _rows(by_text, by_code, readers), notes)
+    return ExportTable(
+        "wjx",
+        source,
+        columns,
+        _rows(by_text, by_code, readers),
+        notes,
+        # a by-code download's codes are option positions: code 4 on a 0–10 scale is "3分", never 4
+        choice_codes="position" if by_code is not None else "value",
+        raw_header=tuple(primary.sheet.header),
+    )
 
 
 def _notes(by_text: _Download | None, by_code: _Download | None) -> list[str]:
@@ -815,7 +832,19 @@ def _rows(by_text: _Download | None, by_code: _Download | None, readers: list[_C
         where = _Where(row_number, text_name, code_name)
         text_values = text_row[1] if text_row else None
         code_values = code_row[1] if code_row else None
-        yield ExportRow(row_number, tuple(reader(text_values, code_values, where) for reader in readers))
+        raw = tuple(_raw_text(value) for value in (text_values if text_values is not None else code_values or []))
+        yield ExportRow(row_number, tuple(reader(text_values, code_values, where) for reader in readers), raw)
+
+
+def _raw_text(value: RawValue) -> str:
+    """A cell as the by-text file (or the by-code file alone) shows it, for the quarantine file."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y/%m/%d %H:%M:%S")
+    return value
 
 
 def _aligned_rows(
