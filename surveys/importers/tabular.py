@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -408,9 +408,13 @@ def table_from_sheet(
     """
     groups = _option_groups(header)
     if groups:
-        candidates = {position for positions, _ in groups.values() for position in positions}
-        keep = values_within(((cells for _, cells in rows())), candidates, _DICHOTOMY)
-        groups = {item: group for item, group in groups.items() if set(group[0]) <= keep}
+        candidates = {position: _DICHOTOMY for positions, _ in groups.values() for position in positions}
+        fitting = values_within((cells for _, cells in rows()), candidates)
+        groups = {
+            item: group
+            for item, group in groups.items()
+            if set(group[0]) <= set(fitting) and sum(fitting[position] for position in group[0]) > 0
+        }
     grouped = {positions[0]: (item, positions, codes) for item, (positions, codes) in groups.items()}
     inside = {position for positions, _ in groups.values() for position in positions[1:]}
 
@@ -466,28 +470,29 @@ def _option_groups(header: Sequence[str]) -> dict[str, tuple[list[int], list[int
     return {item: group for item, group in groups.items() if len(group[0]) >= 2}
 
 
-def values_within(rows: Iterable[Sequence[str | None]], positions: set[int], allowed: frozenset[str]) -> set[int]:
-    """The positions whose every non-empty value (stripped) is in `allowed`, with at least one value.
+def values_within(rows: Iterable[Sequence[str | None]], allowed: Mapping[int, frozenset[str]]) -> dict[int, int]:
+    """For each position whose every non-empty value (stripped) is among its `allowed` values: how many values
+    it has (0 when all its cells are empty). Positions with any other value are left out.
 
-    Reading stops as soon as every position has shown a value outside `allowed`.
+    Reading stops as soon as every position has shown a value outside its set.
 
-    >>> sorted(values_within([("1", "0", "x"), (None, "1", "0")], {0, 1, 2}, frozenset({"0", "1"})))
-    [0, 1]
+    >>> dichotomy = frozenset({"0", "1"})
+    >>> values_within([("1", None, "x"), (None, "1", "0"), (None, None, None)], dict.fromkeys(range(4), dichotomy))
+    {0: 1, 1: 1, 3: 0}
     """
-    open_positions = set(positions)
-    seen: set[int] = set()
+    counts = dict.fromkeys(allowed, 0)
     for cells in rows:
-        if not open_positions:
+        if not counts:
             break
-        for position in list(open_positions):
-            value = cells[position]
+        for position in list(counts):
+            value = cells[position] if position < len(cells) else None
             if value is None:
                 continue
-            if value.strip() in allowed:
-                seen.add(position)
+            if value.strip() in allowed[position]:
+                counts[position] += 1
             else:
-                open_positions.discard(position)
-    return open_positions & seen
+                del counts[position]
+    return counts
 
 
 def _text_reader(position: int) -> Callable[[tuple[str | None, ...]], Cell]:
