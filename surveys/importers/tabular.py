@@ -157,7 +157,7 @@ def _text_sheet(path: Path, source: str) -> _Sheet:
     def rows() -> Iterator[tuple[int, tuple[str | None, ...]]]:
         records = open_delimited_text(path, source=source).records
         for record in records:
-            yield record.row_number, tuple(cell if cell.strip() else None for cell in record.cells)
+            yield record.row_number, tuple([cell if cell and not cell.isspace() else None for cell in record.cells])
 
     return _Sheet("csv", tuple(opened.header_rows[0]), rows, notes)
 
@@ -419,7 +419,7 @@ def table_from_sheet(
     inside = {position for positions, _ in groups.values() for position in positions[1:]}
 
     columns: list[ExportColumn] = []
-    readers: list[Callable[[tuple[str | None, ...]], Cell]] = []
+    readers: list[Callable[[tuple[str | None, ...]], Cell] | None] = []  # None: the cell as it is
     for position, name in enumerate(header):
         if position in inside:
             continue
@@ -440,11 +440,22 @@ def table_from_sheet(
             columns.append(ExportColumn(position, name, "metadata", metadata=field))
         else:
             columns.append(ExportColumn(position, name, "answer", key=name.strip(), question_text=name.strip()))
-        readers.append(_duration_reader(position) if field == "duration_seconds" else _text_reader(position))
+        readers.append(_duration_reader(position) if field == "duration_seconds" else None)
+
+    # Most columns pass their cell on unchanged: pick those in C, then let the few readers patch their cells.
+    positions = [column.position for column in columns]
+    special = [(index, read) for index, read in enumerate(readers) if read is not None]
+    unchanged = positions == list(range(len(header))) and not special
 
     def export_rows() -> Iterator[ExportRow]:
         for number, cells in rows():
-            yield ExportRow(number, tuple(read(cells) for read in readers))
+            if unchanged:
+                yield ExportRow(number, cells)
+                continue
+            values: list[Cell] = [cells[position] for position in positions]
+            for index, read in special:
+                values[index] = read(cells)
+            yield ExportRow(number, tuple(values))
 
     return ExportTable(format=format, source=source, columns=columns, rows=export_rows(), notes=notes)
 
@@ -493,13 +504,6 @@ def values_within(rows: Iterable[Sequence[str | None]], allowed: Mapping[int, fr
             else:
                 del counts[position]
     return counts
-
-
-def _text_reader(position: int) -> Callable[[tuple[str | None, ...]], Cell]:
-    def read(cells: tuple[str | None, ...]) -> Cell:
-        return cells[position]
-
-    return read
 
 
 def _duration_reader(position: int) -> Callable[[tuple[str | None, ...]], Cell]:

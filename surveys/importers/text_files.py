@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,7 +195,7 @@ def detect_delimiter(path: Path, encoding: str, source: str) -> str:
     """The delimiter (comma, tab or semicolon) that cuts the file's first lines into equal rows of most cells."""
     lines = []
     total = 0
-    for line in _lines(path, encoding, source):
+    for line in itertools.chain.from_iterable(_line_batches(path, encoding, source)):
         lines.append(line)
         total += len(line)
         if total > _SAMPLE_BYTES or len(lines) >= 200:
@@ -226,8 +227,11 @@ def _widths(lines: list[str], delimiter: str) -> list[int] | None:
     return widths
 
 
-def _lines(path: Path, encoding: str, source: str) -> Iterator[str]:
-    """The file's text lines with their line ends, decoded in chunks; an undecodable byte is an InputError."""
+def _line_batches(path: Path, encoding: str, source: str) -> Iterator[list[str]]:
+    """The file's text lines with their line ends, a list per chunk decoded; an undecodable byte is an InputError.
+
+    Lists rather than single lines so that the csv reader pulls lines through `itertools.chain` in C.
+    """
     # utf-8-sig: skip the BOM here, so that error offsets count from the file's first byte.
     offset = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0  # bytes handed to the decoder so far
     decoder = codecs.getincrementaldecoder("utf-8" if offset else encoding)(errors="strict")
@@ -264,32 +268,37 @@ def _lines(path: Path, encoding: str, source: str) -> Iterator[str]:
             cut = max(pending.rfind("\n"), pending.rfind("\r", 0, len(pending) - 1))
             if cut < 0:
                 continue
-            for line in _split_lines(pending[: cut + 1]):
-                line_count += 1
-                yield line
+            batch = _split_lines(pending[: cut + 1])
+            line_count += len(batch)
+            yield batch
             pending = pending[cut + 1 :]
     if pending:
-        yield from _split_lines(pending)
+        yield _split_lines(pending)
 
 
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}
 
 
-def _split_lines(text: str) -> Iterator[str]:
+def _split_lines(text: str) -> list[str]:
     """Lines ending in \\n, \\r\\n or \\r only (str.splitlines also cuts at \\u2028 and form feeds: joined back)."""
+    pieces = text.splitlines(keepends=True)
+    if all(piece.endswith(("\n", "\r")) for piece in pieces):
+        return pieces
+    lines = []
     joined = ""
-    for piece in text.splitlines(keepends=True):
+    for piece in pieces:
         if piece.endswith(("\n", "\r")):
-            yield joined + piece
+            lines.append(joined + piece)
             joined = ""
         else:
             joined += piece
     if joined:
-        yield joined
+        lines.append(joined)
+    return lines
 
 
 def _records(path: Path, encoding: str, delimiter: str, source: str) -> Generator[Record, None, None]:
-    lines = _lines(path, encoding, source)
+    lines = itertools.chain.from_iterable(_line_batches(path, encoding, source))
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     row_number = 0
     line_number = 1
