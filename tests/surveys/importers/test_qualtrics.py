@@ -136,3 +136,15 @@ def test_a_file_with_fewer_than_three_rows_is_not_an_export(tmp_path: Path) -> N
     path.write_text("ResponseId,Q1\nResponse ID,How satisfied are you?\n", encoding="utf-8")
     with pytest.raises(InputError, match="3 header rows"):
         read_qualtrics_export(path)
+
+
+def test_seen_but_unanswered_minus_99_is_an_absent_answer(tmp_path: Path) -> None:
+    path = tmp_path / "unanswered.csv"
+    path.write_text(
+        "Finished,Q1,Q2\nFinished,How satisfied are you?,Which do you use?\n"
+        '"{""ImportId"":""finished""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2""}"\n'
+        "1,-99,-99\n",
+        encoding="utf-8-sig",
+    )
+    (row,) = read_qualtrics_export(path).rows
+    assert row.cells == ("complete", None, None)

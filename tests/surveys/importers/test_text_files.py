@@ -180,3 +180,9 @@ def test_any_table_reads_back_the_same_in_any_encoding_and_delimiter(
     path = written(tmp_path / "table.csv", rows, encoding, delimiter, terminator)
     with mock.patch.object(text_files, "_CHUNK_BYTES", chunk):
         assert read_back(path) == [tuple(row) for row in rows]
+
+
+def test_old_mac_line_ends_and_a_form_feed_inside_a_cell(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes('id,comment\r1,"页一\x0c页二"\r2,ok\r'.encode())
+    assert read_back(path) == [("id", "comment"), ("1", "页一\x0c页二"), ("2", "ok")]
