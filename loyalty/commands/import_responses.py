@@ -24,7 +24,9 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="The export; for 问卷星 the by-text and by-code pair, or one.")],
     survey: Annotated[str, typer.Option(help="The published survey the responses answer.")],
     wave: Annotated[str, typer.Option(help="The wave, e.g. 2026Q3; made if it does not exist yet.")],
-    format: Annotated[str, typer.Option("--format", help="auto, or the platform: wjx.")] = "auto",
+    format: Annotated[
+        str, typer.Option("--format", help="auto, or one of wjx, tencent, qualtrics, limesurvey, csv, xlsx, xls, sav.")
+    ] = "auto",
     mapping: Annotated[
         Path | None, typer.Option(help="YAML: header → item code (or `ignore`), for columns not matched by themselves.")
     ] = None,

@@ -1,17 +1,17 @@
 """Reading an export of any supported format: the one place where the format is chosen.
 
-`--format auto` recognises the platform from the files' content (never from their names); an explicit
-format is taken as given. Every reader returns an ExportTable (export_table.py).
+`--format auto` recognises the platform from the files' content (surveys/importers/detect.py, never
+from their names); an explicit format is taken as given. Every reader returns an ExportTable.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from surveys.importers.detect import FORMATS, detect_format
 from surveys.importers.export_table import ExportTable
 from surveys.problems import InputError, Problem
-
-FORMATS = ("auto", "wjx")
 
 
 def read_export(paths: list[Path], format: str = "auto") -> ExportTable:
@@ -19,30 +19,41 @@ def read_export(paths: list[Path], format: str = "auto") -> ExportTable:
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path} cannot be read.", [Problem(str(path), "no such file.")])
-    if format not in FORMATS:
+    if format != "auto" and format not in FORMATS:
+        choices = ", ".join(("auto", *FORMATS))
         raise InputError(
-            f"Unknown format {format!r}.",
-            [Problem("--format", f"{format!r} is not a format.", f"Use {', '.join(FORMATS)}.")],
+            f"Unknown format {format!r}.", [Problem("--format", f"{format!r} is not a format.", f"Use {choices}.")]
         )
     chosen = detect_format(paths) if format == "auto" else format
     if chosen == "wjx":
         from surveys.importers.wjx import read_wjx
 
         return read_wjx(paths)
-    raise InputError(f"Cannot import {paths[0]}.", [Problem(str(paths[0]), f"format {chosen!r} has no reader.", "")])
+    if len(paths) != 1:
+        raise InputError(
+            f"{len(paths)} files for one {chosen} export.",
+            [Problem("FILES", "only 问卷星's downloads come in pairs.", "Import the files one at a time.")],
+        )
+    return _single_file_reader(chosen)(paths[0])
 
 
-def detect_format(paths: list[Path]) -> str:
-    """The format of the files, from their content."""
-    from surveys.importers.wjx import looks_like_wjx
+def _single_file_reader(format: str) -> Callable[[Path], ExportTable]:
+    if format == "qualtrics":
+        from surveys.importers.qualtrics import read_qualtrics_export
 
-    if looks_like_wjx(paths[0]):
-        return "wjx"
-    raise InputError(
-        f"Cannot tell what kind of export {paths[0]} is.",
-        [
-            Problem(
-                str(paths[0]), "is not a 问卷星 download.", f"Name the format with --format ({', '.join(FORMATS[1:])})."
-            )
-        ],
-    )
+        return read_qualtrics_export
+    if format == "tencent":
+        from surveys.importers.tencent import read_tencent_export
+
+        return read_tencent_export
+    if format == "limesurvey":
+        from surveys.importers.limesurvey import read_limesurvey_export
+
+        return read_limesurvey_export
+    if format == "sav":
+        from surveys.importers.spss import read_spss_file
+
+        return read_spss_file
+    from surveys.importers.tabular import read_tabular_export
+
+    return read_tabular_export  # csv, xlsx, xls

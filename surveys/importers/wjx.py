@@ -204,14 +204,6 @@ def is_wjx_header(header: Sequence[str]) -> bool:
     return "序号" in texts and any(_NUMBERED.match(text) or _OPTION_COLUMN.match(text) for text in texts)
 
 
-def looks_like_wjx(path: Path) -> bool:
-    """Whether the file's header row is a 问卷星 download's (for `--format auto`)."""
-    try:
-        return is_wjx_header(_open_sheet(path).header)
-    except InputError:
-        return False
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Reading the sheet of one file: xls, xlsx or csv, told apart by content
 

@@ -67,9 +67,9 @@ def test_a_survey_that_is_not_published_is_named_with_the_fix(workspace: Path, s
     assert "'zte' is not a published survey. Publish it first" in result.output
 
 
-def test_a_file_of_unknown_kind_asks_for_the_format(workspace: Path, tmp_path: Path) -> None:
+def test_a_table_whose_columns_fit_no_item_stores_nothing_and_says_how_to_map(workspace: Path, tmp_path: Path) -> None:
     odd = tmp_path / "odd.csv"
-    odd.write_text("a,b\n1,2\n", encoding="utf-8")
+    odd.write_text("shop,visits\n1,2\n", encoding="utf-8")
     assert (
         run(workspace, "survey", "new", "s-1", "--blueprint", "nps-pulse", "-o", str(tmp_path / "s.yaml")).exit_code
         == 0
@@ -77,4 +77,4 @@ def test_a_file_of_unknown_kind_asks_for_the_format(workspace: Path, tmp_path: P
     assert run(workspace, "survey", "publish", str(tmp_path / "s.yaml")).exit_code == 0
     result = run(workspace, "import", str(odd), "--survey", "s-1", "--wave", "W1")
     assert result.exit_code == 1
-    assert "Cannot tell what kind of export" in result.output
+    assert "column shop: matches no item of the questionnaire. Map it in --mapping" in result.output
