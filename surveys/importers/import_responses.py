@@ -208,14 +208,14 @@ class _Run:
         reasons: list[str] = []
         answers: dict[str, Any] = {}
         missing: dict[str, str] = {}
+        unreadable: set[str] = set()
         for match in self.matching.matches:
             cell = self._cell(row, match)
             try:
                 coded = code_answer(cell, match.variable, self.table.choice_codes)
-            except AnswerError as problem:
-                reasons.append(
-                    f"column {match.column.header}: {_cell_text(cell)} — {problem.what} {problem.fix}".strip()
-                )
+            except AnswerError as error:
+                reasons.append(f"column {match.column.header}: {_cell_text(cell)} — {error.what} {error.fix}".strip())
+                unreadable.add(match.variable.code)
                 continue
             if coded.value is not None:
                 answers[match.variable.code] = coded.value
@@ -226,7 +226,8 @@ class _Run:
         metadata = {field: self._metadata_cell(row, field) for field in self.matching.metadata}
         status = _status(metadata.get("status"))
         for found in self.checker.problems(answers, complete=status == "complete"):
-            reasons.append(f"{found.variable}: {found.what} {found.fix}".strip())
+            if found.variable not in unreadable:  # its value's own problem is already said
+                reasons.append(f"{found.variable}: {found.what} {found.fix}".strip())
 
         response_id = (
             _text(metadata.get("response_id"))

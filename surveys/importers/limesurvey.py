@@ -161,9 +161,11 @@ def read_limesurvey_export(path: Path, source: str | None = None) -> ExportTable
 
     def rows() -> Iterator[ExportRow]:
         for record in open_delimited_text(path, source=name).records:
-            yield ExportRow(record.row_number, tuple(read(record.cells) for read in readers))
+            yield ExportRow(record.row_number, tuple(read(record.cells) for read in readers), tuple(record.cells))
 
-    return ExportTable(format="limesurvey", source=name, columns=columns, rows=rows(), notes=notes)
+    return ExportTable(
+        format="limesurvey", source=name, columns=columns, rows=rows(), notes=notes, raw_header=tuple(header)
+    )
 
 
 def _specify_part(sub: str) -> str | None:

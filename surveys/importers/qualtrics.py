@@ -119,11 +119,14 @@ def read_qualtrics_export(path: Path, source: str | None = None) -> ExportTable:
                 tuple(
                     None if not cell.strip() else read(cell) for read, cell in zip(readers, record.cells, strict=True)
                 ),
+                tuple(record.cells),
             )
 
     mode = "choice text" if choice_text else "numeric values"
     notes = [f"{name}: a Qualtrics export of {mode}."]
-    return ExportTable(format="qualtrics", source=name, columns=columns, rows=rows(), notes=notes)
+    return ExportTable(
+        format="qualtrics", source=name, columns=columns, rows=rows(), notes=notes, raw_header=tuple(tags)
+    )
 
 
 def _import_ids(cells: tuple[str, ...], source: str) -> list[str]:

@@ -92,9 +92,12 @@ def read_spss_file(path: Path, source: str | None = None) -> ExportTable:
         for frame, _ in chunks:
             for values in frame.itertuples(index=False, name=None):
                 case += 1
-                yield ExportRow(case, tuple(read(value) for read, value in zip(readers, values, strict=True)))
+                raw = tuple("" if value is None or value != value else str(value) for value in values)  # NaN → ""
+                yield ExportRow(case, tuple(read(value) for read, value in zip(readers, values, strict=True)), raw)
 
-    return ExportTable(format="sav", source=name, columns=columns, rows=rows(), notes=notes)
+    return ExportTable(
+        format="sav", source=name, columns=columns, rows=rows(), notes=notes, raw_header=tuple(meta.column_names)
+    )
 
 
 def _order(value: Any) -> tuple[int, float, str]:

@@ -449,15 +449,18 @@ def table_from_sheet(
 
     def export_rows() -> Iterator[ExportRow]:
         for number, cells in rows():
+            raw = tuple("" if cell is None else cell for cell in cells)  # the row as written, for quarantine
             if unchanged:
-                yield ExportRow(number, cells)
+                yield ExportRow(number, cells, raw)
                 continue
             values: list[Cell] = [cells[position] for position in positions]
             for index, read in special:
                 values[index] = read(cells)
-            yield ExportRow(number, tuple(values))
+            yield ExportRow(number, tuple(values), raw)
 
-    return ExportTable(format=format, source=source, columns=columns, rows=export_rows(), notes=notes)
+    return ExportTable(
+        format=format, source=source, columns=columns, rows=export_rows(), notes=notes, raw_header=tuple(header)
+    )
 
 
 def _option_groups(header: Sequence[str]) -> dict[str, tuple[list[int], list[int]]]:

@@ -115,9 +115,11 @@ def read_tencent_export(path: Path, source: str | None = None) -> ExportTable:
 
     def rows() -> Iterator[ExportRow]:
         for record in open_delimited_text(path, source=name).records:
-            yield ExportRow(record.row_number, tuple(read(record.cells) for read in readers))
+            yield ExportRow(record.row_number, tuple(read(record.cells) for read in readers), tuple(record.cells))
 
-    return ExportTable(format="tencent", source=name, columns=columns, rows=rows(), notes=notes)
+    return ExportTable(
+        format="tencent", source=name, columns=columns, rows=rows(), notes=notes, raw_header=tuple(header)
+    )
 
 
 def _split_colon(text: str) -> tuple[str, str] | None:

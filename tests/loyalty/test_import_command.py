@@ -78,3 +78,56 @@ def test_a_table_whose_columns_fit_no_item_stores_nothing_and_says_how_to_map(wo
     result = run(workspace, "import", str(odd), "--survey", "s-1", "--wave", "W1")
     assert result.exit_code == 1
     assert "column shop: matches no item of the questionnaire. Map it in --mapping" in result.output
+
+
+ANSWERS = """\
+response_id,submitted_at,sat_overall,recommend,purchases_12m,problem,complained,leave_reasons_1,leave_reasons_2,leave_reasons_3,leave_reasons_4,leave_reasons_other,comments
+r1,2026-10-01 10:00:00,8,9,12,2,,,,,,,很好
+r2,2026-10-01 11:00:00,3,2,1,1,1,1,0,1,0,朋友推荐了别家,<script>alert(1)</script>
+r3,2026-10-02 09:30:00,11,2,1,1,1,0,0,0,1,,
+"""
+
+
+@pytest.fixture
+def retail(workspace: Path) -> Path:
+    example = Path(__file__).parents[2] / "docs" / "examples" / "retail-2026.yaml"
+    assert run(workspace, "survey", "publish", str(example)).exit_code == 0
+    return workspace
+
+
+def test_a_csv_with_one_bad_row_stores_nothing_or_quarantines_that_row_unchanged(retail: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.csv"
+    answers.write_text(ANSWERS, encoding="utf-8")
+    refused = run(retail, "import", str(answers), "--survey", "retail-2026", "--wave", "2026Q4")
+    assert refused.exit_code == 1
+    assert "answers.csv: 1 of 3 rows have problems; nothing was imported." in refused.output
+    assert "row 4: column sat_overall: '11' — 11 is outside the item's scale 0–10." in refused.output
+    assert "is required but not answered" not in refused.output  # the value's own problem is said once
+
+    rejected = tmp_path / "rejected.csv"
+    stored = run(
+        retail, "import", str(answers), "--survey", "retail-2026", "--wave", "2026Q4", "--quarantine", str(rejected)
+    )
+    assert stored.exit_code == 0, stored.output
+    assert "Read 3 = 2 stored + 1 rejected" in stored.output
+    lines = rejected.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("row,reasons,response_id,submitted_at,sat_overall")
+    assert lines[1].endswith(ANSWERS.splitlines()[3])  # the row exactly as it was in the file
+
+    frame = wave(retail, "retail-2026", "2026Q4").responses.set_index("respondent", drop=False)
+    assert frame["leave_reasons"].tolist()[1] == [1, 3]
+    assert frame["comments"].tolist()[1] == "<script>alert(1)</script>"  # stored verbatim; escaping is for display
+
+
+def test_a_newer_export_adds_only_the_new_responses_and_a_dry_run_stores_nothing(retail: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join(ANSWERS.splitlines()[:3]) + "\n", encoding="utf-8")
+    assert run(retail, "import", str(first), "--survey", "retail-2026", "--wave", "2026Q4").exit_code == 0
+    newer = tmp_path / "newer.csv"
+    newer.write_text(ANSWERS.replace("r3,2026-10-02 09:30:00,11", "r3,2026-10-02 09:30:00,10"), encoding="utf-8")
+    dry = run(retail, "import", str(newer), "--survey", "retail-2026", "--wave", "2026Q4", "--dry-run")
+    assert "Read 3 = 1 would be stored (dry run) + 0 rejected + 2 duplicates." in dry.output
+    assert len(wave(retail, "retail-2026", "2026Q4").responses) == 2
+    result = run(retail, "import", str(newer), "--survey", "retail-2026", "--wave", "2026Q4")
+    assert "Read 3 = 1 stored + 0 rejected + 2 duplicates." in result.output
+    assert len(wave(retail, "retail-2026", "2026Q4").responses) == 3
