@@ -21,7 +21,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from surveys.codebook import codebook
-from surveys.importers.answer_coding import AnswerError, code_answer
+from surveys.importers.answer_coding import AnswerError, Coded, code_answer
 from surveys.importers.column_matching import ColumnMatch, Matching, match_columns
 from surveys.importers.export_table import Cell, Choice, ExportRow, ExportTable, MetadataField, Missing
 from surveys.importers.pseudonyms import Pseudonymiser
@@ -34,6 +34,7 @@ from surveys.storage.waves import wave_for_import
 IGNORE = "ignore"  # a mapping to this leaves a column out, knowingly
 _CHUNK = 2000  # rows per insert: large enough to be fast, small enough to keep memory flat
 _SHOWN_PROBLEMS = 200  # problems listed on screen; the quarantine file has every one
+_REMEMBERED_CELLS = 4096  # distinct cells remembered per column; beyond that, cells are coded each time
 _PERSONAL: tuple[MetadataField, ...] = ("name", "phone", "email", "wechat")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -185,6 +186,7 @@ class _Run:
         self.read = self.stored = self.duplicates = 0
         self.rejected: list[_Rejected] = []
         self.pending: list[dict[str, Any]] = []
+        self.coded: dict[str, dict[Cell, Coded | AnswerError]] = {}
 
     def import_rows(
         self, wave_id: int, version_id: int, batch_id: int | None, progress: Callable[[int], None] | None
@@ -212,7 +214,7 @@ class _Run:
         for match in self.matching.matches:
             cell = self._cell(row, match)
             try:
-                coded = code_answer(cell, match.variable, self.table.choice_codes)
+                coded = self._code(cell, match)
             except AnswerError as error:
                 reasons.append(f"column {match.column.header}: {_cell_text(cell)} — {error.what} {error.fix}".strip())
                 unreadable.add(match.variable.code)
@@ -274,6 +276,24 @@ class _Run:
             "missing": missing,
             "details": self._details(metadata),
         }
+
+    def _code(self, cell: Cell, match: ColumnMatch) -> Coded:
+        """code_answer, remembered per column: a scale column holds a handful of distinct cells in a million
+        rows, and coding each anew was most of an import's time. Free text is not remembered."""
+        if match.variable.kind == "text":
+            return code_answer(cell, match.variable, self.table.choice_codes)
+        remembered = self.coded.setdefault(match.variable.code, {})
+        outcome = remembered.get(cell)
+        if outcome is None:
+            try:
+                outcome = code_answer(cell, match.variable, self.table.choice_codes)
+            except AnswerError as error:
+                outcome = error
+            if len(remembered) < _REMEMBERED_CELLS:
+                remembered[cell] = outcome
+        if isinstance(outcome, AnswerError):
+            raise outcome
+        return outcome
 
     def _cell(self, row: ExportRow, match: ColumnMatch) -> Cell:
         return row.cells[self.positions[id(match.column)]]
