@@ -103,10 +103,13 @@ def import_customer_records(
         existing = session.exec(
             select(CustomerRecord).where(CustomerRecord.customer_key == stored_key, CustomerRecord.period == period)
         ).first()
+        stored: dict[str, Any] = {**record, "customer_key": stored_key, "batch_id": batch.id}
         if existing is not None:
-            session.delete(existing)
+            for name, value in stored.items():
+                setattr(existing, name, value)
             summary.replaced += 1
-        session.add(CustomerRecord(**{**record, "customer_key": stored_key, "batch_id": batch.id}))
+        else:
+            session.add(CustomerRecord(**stored))
         summary.stored += 1
     session.flush()
     return summary
