@@ -131,3 +131,41 @@ def test_a_newer_export_adds_only_the_new_responses_and_a_dry_run_stores_nothing
     result = run(retail, "import", str(newer), "--survey", "retail-2026", "--wave", "2026Q4")
     assert "Read 3 = 1 stored + 0 rejected + 2 duplicates." in result.output
     assert len(wave(retail, "retail-2026", "2026Q4").responses) == 3
+
+
+def _merged_header_xlsx(path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["response_id", "sat_overall", None])
+    sheet.append(["r1", 8, 9])
+    sheet.merge_cells("B1:C1")
+    book.save(path)
+
+
+BAD_FILES = {
+    "wrong encoding": ("answers.csv", "response_id,sat_overall\nr1,8\n".encode() + b"r2,\xff\xfe\x00\n"),
+    "truncated row": ("answers.csv", b"response_id,sat_overall,recommend\nr1,8,9\nr2,7\n"),
+    "value out of range": ("answers.csv", b"response_id,sat_overall,recommend\nr1,8,9\nr2,7,12\n"),
+    "duplicated key": ("answers.csv", b"response_id,sat_overall,recommend\nr1,8,9\nr1,7,6\n"),
+    "empty file": ("answers.csv", b""),
+}
+
+
+@pytest.mark.parametrize("kind", [*BAD_FILES, "merged header cells"])
+def test_a_bad_file_gives_a_clear_error_and_stores_nothing(retail: Path, tmp_path: Path, kind: str) -> None:
+    if kind == "merged header cells":
+        path = tmp_path / "answers.xlsx"
+        _merged_header_xlsx(path)
+    else:
+        name, content = BAD_FILES[kind]
+        path = tmp_path / name
+        path.write_bytes(content)
+    result = run(retail, "import", str(path), "--survey", "retail-2026", "--wave", "2026Q4")
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    listed = run(retail, "wave", "list", "--json").output
+    assert '"responses": 0' in listed or listed.strip() == "[]"
