@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from surveys.importers.column_matching import normalised
-from surveys.importers.export_table import Cell, Choice, ExportTable, Missing
+from surveys.importers.export_table import Cell, ExportTable, cell_text
 from surveys.importers.pseudonyms import Pseudonymiser
 from surveys.problems import InputError, Problem
 from surveys.storage.tables import CustomerRecord, ImportBatchRecord
@@ -146,8 +146,8 @@ def _columns(table: ExportTable, mapping: dict[str, str]) -> dict[str, int]:
 
 
 def _record(values: dict[str, Cell]) -> dict[str, Any]:
-    customer = _text(values["customer_key"])
-    period = _text(values["period"])
+    customer = cell_text(values["customer_key"])
+    period = cell_text(values["period"])
     if not customer:
         raise ValueError("customer_key is empty.")
     if not period:
@@ -163,20 +163,8 @@ def _record(values: dict[str, Cell]) -> dict[str, Any]:
     }
 
 
-def _text(cell: Cell) -> str:
-    if cell is None or isinstance(cell, Missing):
-        return ""
-    if isinstance(cell, Choice):
-        return cell.label or ("" if cell.code is None else str(cell.code))
-    if isinstance(cell, tuple):
-        return ";".join(_text(part) for part in cell)
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() else str(cell)
-    return cell.strip()
-
-
 def _count(cell: Cell, name: str) -> int | None:
-    text = _text(cell)
+    text = cell_text(cell)
     if not text:
         return None
     try:
@@ -189,17 +177,17 @@ def _count(cell: Cell, name: str) -> int | None:
 
 
 def _amount(cell: Cell) -> float | None:
-    text = _text(cell).replace(",", "").lstrip("¥￥$")
+    text = cell_text(cell).replace(",", "").lstrip("¥￥$")
     if not text:
         return None
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"revenue {_text(cell)!r} is not an amount.") from None
+        raise ValueError(f"revenue {cell_text(cell)!r} is not an amount.") from None
 
 
 def _date(cell: Cell, name: str) -> date | None:
-    text = _text(cell)
+    text = cell_text(cell)
     if not text:
         return None
     for layout in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"):
@@ -213,9 +201,9 @@ def _date(cell: Cell, name: str) -> date | None:
 def _yes_no(cell: Cell) -> bool | None:
     if cell is None:
         return None
-    text = _text(cell).casefold()
+    text = cell_text(cell).casefold()
     if text in _YES:
         return True
     if text in _NO:
         return None if text == "" else False
-    raise ValueError(f"churned {_text(cell)!r} is neither yes nor no; write 1/0, yes/no or 是/否.")
+    raise ValueError(f"churned {cell_text(cell)!r} is neither yes nor no; write 1/0, yes/no or 是/否.")

@@ -46,6 +46,24 @@ class Choice:
 
 Cell = None | str | float | Missing | Choice | tuple[Choice, ...]  # a tuple: several choices, or a ranking in order
 
+
+def cell_text(cell: Cell) -> str:
+    """A cell as plain text: a choice by its label (else its code), several joined by ;, nothing as "".
+
+    >>> cell_text((Choice(label="价格"), Choice(code=3))), cell_text(12.0), cell_text(Missing.NOT_SHOWN)
+    ('价格;3', '12', '')
+    """
+    if cell is None or isinstance(cell, Missing):
+        return ""
+    if isinstance(cell, Choice):
+        return cell.label or ("" if cell.code is None else str(cell.code))
+    if isinstance(cell, tuple):
+        return ";".join(cell_text(part) for part in cell)
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else str(cell)
+    return cell.strip()
+
+
 MetadataField = Literal[
     "response_id",  # the platform's id of the response (问卷星 序号, Qualtrics ResponseId)
     "respondent_key",  # a customer or panel id that links to CRM records
