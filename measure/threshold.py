@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from measure.threshold_search import Profile, collapse_levels, search_breakpoints
+from measure.threshold_search import Position, Profile, collapse_levels, search_breakpoints
 
 FloatArray = NDArray[np.float64]
 
@@ -475,9 +475,9 @@ def profile_breakpoint_intervals(
 
 
 def _profile_value(profile: Profile, u: float, index: int, number: int) -> float:
-    position = np.array([u])
     if number == 1:
-        feasible = bool(profile._feasible(position)[0])
+        position = Position.of(profile.levels, u, 1)
+        feasible = bool(profile.feasible(position)[0])
         return float(profile.sse_one(position)[0]) if feasible else math.inf
     return profile.best_given(u, fixed_is_first=index == 0)[1]
 

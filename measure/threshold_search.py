@@ -36,6 +36,7 @@ FloatArray = NDArray[np.float64]
 EXACT_LEVELS = 400  # up to this many distinct satisfaction values, two breakpoints are searched exhaustively
 GRID_LEVELS = 240  # candidate values per breakpoint in the coarse grid for larger data
 STARTS = 3  # best coarse pairs refined by coordinate descent
+TOLERANCE = 1e-12  # relative SSE improvement below which the refinement stops
 WINDOW = 12  # distinct values either side of the refined pair searched for three-piece intersections
 
 
@@ -122,9 +123,13 @@ def _line_fit(sums: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     return intercept, slope, np.where(bad, np.nan, sse)
 
 
-def _hinge_sums(levels: Levels, a: FloatArray, stop: NDArray[np.intp] | None = None) -> FloatArray:
-    """Σw h, Σw u h, Σw h², Σw v h for h = (u − a)₊ over the levels before `stop` (all when None)."""
-    first = np.searchsorted(levels.u, a, side="right")
+def _hinge_sums(
+    levels: Levels, a: FloatArray, first: NDArray[np.intp], stop: NDArray[np.intp] | None = None
+) -> FloatArray:
+    """Σw h, Σw u h, Σw h², Σw v h for h = (u − a)₊ over the levels before `stop` (all when None).
+
+    `first` is the index of the first level with u > a (the same for every a inside one gap).
+    """
     if stop is None:
         t = levels.suffix[:, first]
     else:
@@ -132,6 +137,47 @@ def _hinge_sums(levels: Levels, a: FloatArray, stop: NDArray[np.intp] | None = N
         t = levels.suffix[:, first] - levels.suffix[:, stop]
     t0, t1, t2, tv, tuv, _ = t
     return np.stack([t1 - a * t0, t2 - a * t1, t2 - 2 * a * t1 + a * a * t0, tuv - a * tv])
+
+
+def _hinge_from_block(
+    t: FloatArray, a: float | FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The hinge sums of `_hinge_sums` from already-summed levels beyond a."""
+    t0, t1, t2, tv, tuv, _ = t
+    return t1 - a * t0, t2 - a * t1, t2 - 2 * a * t1 + a * a * t0, tuv - a * tv
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Breakpoint candidates (standardised) with the level indices that locate them.
+
+    `first`: index of the first level above the position; `left_low`/`left_high`: the level index where
+    the segment to the right starts, on the two sides of a data value (equal inside a gap).
+    """
+
+    value: FloatArray
+    first: NDArray[np.intp]
+    left_low: NDArray[np.intp]
+    left_high: NDArray[np.intp]
+
+    @staticmethod
+    def at_levels(levels: Levels, index: NDArray[np.intp]) -> Position:
+        return Position(levels.u[index], index + 1, index, index + 1)
+
+    @staticmethod
+    def in_gaps(value: FloatArray, gap: NDArray[np.intp]) -> Position:
+        return Position(value, gap + 1, gap + 1, gap + 1)
+
+    @staticmethod
+    def of(levels: Levels, value: float, size: int) -> Position:
+        low = int(np.searchsorted(levels.u, value, side="left"))
+        high = int(np.searchsorted(levels.u, value, side="right"))
+        return Position(
+            np.full(size, value),
+            np.full(size, high, dtype=np.intp),
+            np.full(size, low, dtype=np.intp),
+            np.full(size, high, dtype=np.intp),
+        )
 
 
 class Profile:
@@ -151,71 +197,69 @@ class Profile:
         base = np.array([sv, suv])
         self.linear_sse = float(svv - base @ self.g_inverse @ base)
         self.below = np.concatenate(([0.0], np.cumsum(levels.count)))  # observations before level l
+        self.coarse_index: NDArray[np.intp] | None = None
 
-    # -- counting -------------------------------------------------------------------------------------
-    def _left_counts(self, position: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Observations left of a breakpoint: (fewest, most) over the two sides of a data value."""
-        u = self.levels.u
-        low = self.below[np.searchsorted(u, position, side="left")]
-        high = self.below[np.searchsorted(u, position, side="right")]
-        return low, high
-
-    def _feasible(self, first: FloatArray, second: FloatArray | None = None) -> NDArray[np.bool_]:
-        n, need = self.levels.total_count, self.min_segment
-        eps = 1e-12
-        inside = (first >= self.lower - eps) & (first <= self.upper + eps)
-        low1, high1 = self._left_counts(first)
-        if second is None:
-            left = np.where(low1 >= need, low1, high1)
-            return inside & (left >= need) & (n - left >= need)
-        inside &= (second >= self.lower - eps) & (second <= self.upper + eps)
-        inside &= second - first >= self.min_separation - eps
-        low2, high2 = self._left_counts(second)
+    # -- admissibility ----------------------------------------------------------------------------------
+    def feasible(self, first: Position, second: Position | None = None) -> NDArray[np.bool_]:
+        """Inside the range, far enough apart, and every segment with enough observations."""
+        n, need, eps = self.levels.total_count, self.min_segment, 1e-12
+        a = first.value
+        ok = (a >= self.lower - eps) & (a <= self.upper + eps)
+        low1, high1 = self.below[first.left_low], self.below[first.left_high]
         left = np.where(low1 >= need, low1, high1)
+        if second is None:
+            return ok & (left >= need) & (n - left >= need)
+        b = second.value
+        ok = ok & (b >= self.lower - eps) & (b <= self.upper + eps) & (b - a >= self.min_separation - eps)
+        low2, high2 = self.below[second.left_low], self.below[second.left_high]
         boundary = np.where(n - high2 >= need, high2, low2)
-        return inside & (left >= need) & (boundary - left >= need) & (n - boundary >= need)
+        return ok & (left >= need) & (boundary - left >= need) & (n - boundary >= need)
 
     # -- residual sums of squares at given breakpoints --------------------------------------------------
-    def sse_one(self, a: FloatArray) -> FloatArray:
-        """SSE with one knot at each a (standardised)."""
-        h1, h2, hh, hv = _hinge_sums(self.levels, a)
+    def _projected(self, h1: FloatArray, h2: FloatArray) -> tuple[FloatArray, FloatArray]:
         g = self.g_inverse
+        return g[0, 0] * h1 + g[0, 1] * h2, g[1, 0] * h1 + g[1, 1] * h2
+
+    def sse_one(self, a: Position) -> FloatArray:
+        """SSE with one knot at each position."""
+        h1, h2, hh, hv = _hinge_sums(self.levels, a.value, a.first)
         _, _, _, sv, suv, _ = self.total
-        r = hv - (h1 * (g[0, 0] * sv + g[0, 1] * suv) + h2 * (g[1, 0] * sv + g[1, 1] * suv))
-        m = hh - (h1 * (g[0, 0] * h1 + g[0, 1] * h2) + h2 * (g[1, 0] * h1 + g[1, 1] * h2))
+        c0, c1 = self._projected(np.asarray(sv), np.asarray(suv))
+        p0, p1 = self._projected(h1, h2)
+        r = hv - (h1 * c0 + h2 * c1)
+        m = hh - (h1 * p0 + h2 * p1)
         with np.errstate(divide="ignore", invalid="ignore"):
             sse = self.linear_sse - r * r / m
         return np.where(m > 1e-12 * np.maximum(hh, 1e-300), sse, np.inf)
 
-    def sse_two(self, a: FloatArray, b: FloatArray) -> FloatArray:
-        """SSE with knots at a < b (standardised), elementwise."""
-        a1, a2, aa, av = _hinge_sums(self.levels, a)
-        b1, b2, bb, bv = _hinge_sums(self.levels, b)
-        first_b = np.searchsorted(self.levels.u, b, side="right")
+    def sse_two(self, a: Position, b: Position) -> FloatArray:
+        """SSE with knots at a < b, elementwise."""
+        a1, a2, aa, av = _hinge_sums(self.levels, a.value, a.first)
+        b1, b2, bb, bv = _hinge_sums(self.levels, b.value, b.first)
         t0, t1, t2 = (
-            self.levels.suffix[0, first_b],
-            self.levels.suffix[1, first_b],
-            self.levels.suffix[2, first_b],
+            self.levels.suffix[0, b.first],
+            self.levels.suffix[1, b.first],
+            self.levels.suffix[2, b.first],
         )
-        ab = t2 - (a + b) * t1 + a * b * t0
-        g = self.g_inverse
+        ab = t2 - (a.value + b.value) * t1 + a.value * b.value * t0
         _, _, _, sv, suv, _ = self.total
-        c0, c1 = g[0, 0] * sv + g[0, 1] * suv, g[1, 0] * sv + g[1, 1] * suv
+        c0, c1 = self._projected(np.asarray(sv), np.asarray(suv))
+        pa0, pa1 = self._projected(a1, a2)
+        pb0, pb1 = self._projected(b1, b2)
         ra = av - (a1 * c0 + a2 * c1)
         rb = bv - (b1 * c0 + b2 * c1)
-
-        def cross(p1: FloatArray, p2: FloatArray, q1: FloatArray, q2: FloatArray) -> FloatArray:
-            result: FloatArray = p1 * (g[0, 0] * q1 + g[0, 1] * q2) + p2 * (g[1, 0] * q1 + g[1, 1] * q2)
-            return result
-
-        maa = aa - cross(a1, a2, a1, a2)
-        mbb = bb - cross(b1, b2, b1, b2)
-        mab = ab - cross(a1, a2, b1, b2)
+        maa = aa - (a1 * pa0 + a2 * pa1)
+        mbb = bb - (b1 * pb0 + b2 * pb1)
+        mab = ab - (a1 * pb0 + a2 * pb1)
         det = maa * mbb - mab * mab
         with np.errstate(divide="ignore", invalid="ignore"):
             sse = self.linear_sse - (mbb * ra * ra - 2 * mab * ra * rb + maa * rb * rb) / det
         ok = det > 1e-10 * np.maximum(maa * mbb, 1e-300)
         return np.where(ok, sse, np.inf)
+
+    def sse_pair(self, first: float, second: float) -> float:
+        """SSE at one pair of breakpoints (standardised), admissible or not."""
+        return float(self.sse_two(Position.of(self.levels, first, 1), Position.of(self.levels, second, 1))[0])
 
     # -- exact optimum over one breakpoint ---------------------------------------------------------------
     def best_one(self) -> tuple[float, float]:
@@ -223,8 +267,9 @@ class Profile:
         lv = self.levels
         u = lv.u
         m = u.size
-        values = u[(u >= self.lower) & (u <= self.upper)]
-        sse_values = np.where(self._feasible(values), self.sse_one(values), np.inf)
+        index = np.flatnonzero((u >= self.lower) & (u <= self.upper))
+        at_levels = Position.at_levels(lv, index)
+        sse_values = np.where(self.feasible(at_levels), self.sse_one(at_levels), np.inf)
         # gaps (u_l, u_l+1): separate lines on levels ≤ l and > l, their intersection
         gap = np.arange(m - 1)
         left = _line_fit(_block(lv, np.zeros_like(gap), gap + 1))
@@ -233,62 +278,118 @@ class Profile:
             psi = (right[0] - left[0]) / (left[1] - right[1])
         inside = (psi > u[gap]) & (psi < u[gap + 1])
         psi_ok = np.where(inside, psi, self.lower - 1.0)
-        sse_gaps = np.where(inside & self._feasible(psi_ok), left[2] + right[2], np.inf)
-        candidates = np.concatenate((values, psi_ok))
+        sse_gaps = np.where(inside & self.feasible(Position.in_gaps(psi_ok, gap)), left[2] + right[2], np.inf)
+        candidates = np.concatenate((at_levels.value, psi_ok))
         sse = np.concatenate((sse_values, sse_gaps))
         best = int(np.argmin(sse))
         return float(candidates[best]), float(sse[best])
 
-    def best_given(self, fixed: float, fixed_is_first: bool) -> tuple[float, float]:
-        """Exact optimum of the other breakpoint with one breakpoint fixed: (other ψ, SSE), standardised."""
+    def best_given(
+        self, fixed: float, fixed_is_first: bool, window: tuple[int, int] | None = None
+    ) -> tuple[float, float]:
+        """Exact optimum of the other breakpoint with one fixed: (other ψ, SSE), standardised.
+
+        `window` (start, stop) restricts the other breakpoint to the levels start ≤ l < stop and the gaps
+        between them; without it every level and gap is searched.
+        """
         lv = self.levels
         u = lv.u
         m = u.size
+        start, stop = window if window is not None else (0, m)
+        start, stop = max(start, 0), min(stop, m)
         if fixed_is_first:
-            values = u[(u > fixed) & (u <= self.upper)]
-            sse_values = self.sse_two(np.full(values.size, fixed), values)
-            feasible = self._feasible(np.full(values.size, fixed), values)
+            index = np.arange(max(start, int(np.searchsorted(u, fixed, side="right"))), stop)
+            index = index[u[index] <= self.upper]
         else:
-            values = u[(u < fixed) & (u >= self.lower)]
-            sse_values = self.sse_two(values, np.full(values.size, fixed))
-            feasible = self._feasible(values, np.full(values.size, fixed))
-        sse_values = np.where(feasible, sse_values, np.inf)
-        gap = np.arange(m - 1)
-        fixed_array = np.full(gap.size, fixed)
-        if fixed_is_first:
-            # left part: levels ≤ l with a knot at `fixed`; right part: a line on levels > l
-            stop = gap + 1
-            head = _block(lv, np.zeros_like(gap), stop)
-            h1, h2, hh, hv = _hinge_sums(lv, fixed_array, stop)
-            base_i, base_s, base_sse, delta = _line_plus_hinge(head, h1, h2, hh, hv)
-            tail_i, tail_s, tail_sse = _line_fit(_block(lv, stop, np.full_like(gap, m)))
-            # the left model beyond the fixed knot: intercept base_i − δ·fixed, slope base_s + δ
-            with np.errstate(divide="ignore", invalid="ignore"):
-                psi = (tail_i - (base_i - delta * fixed)) / ((base_s + delta) - tail_s)
-            inside = (psi > u[gap]) & (psi < u[gap + 1]) & (psi > fixed)
-            gap_sse = base_sse + tail_sse
-            psi_ok = np.where(inside, psi, fixed)
-            feasible_gaps = inside & self._feasible(fixed_array, psi_ok)
-        else:
-            # left part: a line on levels ≤ l; right part: levels > l with a knot at `fixed`
-            start = gap + 1
-            head_i, head_s, head_sse = _line_fit(_block(lv, np.zeros_like(gap), start))
-            tail = _block(lv, start, np.full_like(gap, m))
-            h1, h2, hh, hv = _hinge_sums(lv, fixed_array)
-            base_i, base_s, base_sse, delta = _line_plus_hinge(tail, h1, h2, hh, hv)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                psi = (base_i - head_i) / (head_s - base_s)
-            inside = (psi > u[gap]) & (psi < u[gap + 1]) & (psi < fixed)
-            gap_sse = head_sse + base_sse
-            psi_ok = np.where(inside, psi, fixed)
-            feasible_gaps = inside & self._feasible(psi_ok, fixed_array)
-        sse_gaps = np.where(feasible_gaps & np.isfinite(gap_sse), gap_sse, np.inf)
-        candidates = np.concatenate((values, psi_ok))
+            index = np.arange(start, min(stop, int(np.searchsorted(u, fixed, side="left"))))
+            index = index[u[index] >= self.lower]
+        levels_position = Position.at_levels(lv, index)
+        fixed_position = Position.of(lv, fixed, 1)
+        pair = (fixed_position, levels_position) if fixed_is_first else (levels_position, fixed_position)
+        sse_values = np.where(self.feasible(*pair), self.sse_two(*pair), np.inf)
+        gap = np.arange(start, max(stop - 1, start))
+        psi_ok, sse_gaps = self.gap_candidates(fixed_position, gap, fixed_is_first)
+        candidates = np.concatenate((levels_position.value, psi_ok))
         sse = np.concatenate((sse_values, sse_gaps))
         if sse.size == 0:
             return fixed, float("inf")
         best = int(np.argmin(sse))
         return float(candidates[best]), float(sse[best])
+
+    def gap_candidates(
+        self, fixed: Position, gap: NDArray[np.intp], fixed_is_first: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        """Exact optimum of the other breakpoint inside each gap (u_g, u_g+1), elementwise with `fixed`.
+
+        Hudson: fit the part on each side of the gap separately (one side keeps the fixed knot); when
+        their intersection lies inside the gap it is the optimum there, with SSE the sum of the parts;
+        otherwise the optimum is at an end of the gap, a data value evaluated elsewhere. Returns the
+        positions (the fixed value where there is none) and the SSE (inf where none or inadmissible).
+        """
+        lv = self.levels
+        u = lv.u
+        after = gap + 1
+        tail = lv.suffix[:, after]
+        head = lv.suffix[:, :1] - tail
+        a = fixed.value
+        fixed_first = fixed.first
+        if fixed_is_first:
+            # left part: levels ≤ g with a knot at `fixed`; right part: a line on levels > g
+            hinge_block = np.where(after >= fixed_first, lv.suffix[:, fixed_first] - tail, 0.0)
+            h1, h2, hh, hv = _hinge_from_block(hinge_block, a)
+            base_i, base_s, base_sse, delta = _line_plus_hinge(head, h1, h2, hh, hv)
+            tail_i, tail_s, tail_sse = _line_fit(tail)
+            # the left model beyond the fixed knot: intercept base_i − δ·a, slope base_s + δ
+            with np.errstate(divide="ignore", invalid="ignore"):
+                psi = (tail_i - (base_i - delta * a)) / ((base_s + delta) - tail_s)
+            inside = (psi > u[gap]) & (psi < u[after]) & (psi > a)
+            gap_sse = base_sse + tail_sse
+            psi_ok = np.where(inside, psi, a)
+            admissible = inside & self.feasible(fixed, Position.in_gaps(psi_ok, gap))
+        else:
+            # left part: a line on levels ≤ g; right part: levels > g with a knot at `fixed`
+            head_i, head_s, head_sse = _line_fit(head)
+            h1, h2, hh, hv = _hinge_from_block(lv.suffix[:, fixed_first], a)
+            base_i, base_s, base_sse, delta = _line_plus_hinge(tail, h1, h2, hh, hv)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                psi = (base_i - head_i) / (head_s - base_s)
+            inside = (psi > u[gap]) & (psi < u[after]) & (psi < a) & (fixed_first >= after)
+            gap_sse = head_sse + base_sse
+            psi_ok = np.where(inside, psi, a)
+            admissible = inside & self.feasible(Position.in_gaps(psi_ok, gap), fixed)
+        return psi_ok, np.where(admissible & np.isfinite(gap_sse), gap_sse, np.inf)
+
+    def exhaustive_two(self) -> tuple[float, float, float]:
+        """Exact optimum with two breakpoints over every combination of data values and gaps, at once."""
+        lv = self.levels
+        u, m = lv.u, lv.u.size
+        in_range = np.flatnonzero((u >= self.lower) & (u <= self.upper))
+        candidates: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+        # both at data values
+        i, j = np.triu_indices(in_range.size, k=1)
+        first, second = Position.at_levels(lv, in_range[i]), Position.at_levels(lv, in_range[j])
+        sse = np.where(self.feasible(first, second), self.sse_two(first, second), np.inf)
+        candidates.append((first.value, second.value, sse))
+        # one at a data value, the other inside a gap
+        fixed_grid, gap_grid = np.meshgrid(in_range, np.arange(m - 1), indexing="ij")
+        fixed_index, gap = fixed_grid.ravel(), gap_grid.ravel()
+        later = gap >= fixed_index
+        fixed = Position.at_levels(lv, fixed_index[later])
+        psi, sse = self.gap_candidates(fixed, gap[later], fixed_is_first=True)
+        candidates.append((fixed.value, psi, sse))
+        earlier = gap + 1 <= fixed_index
+        fixed = Position.at_levels(lv, fixed_index[earlier])
+        psi, sse = self.gap_candidates(fixed, gap[earlier], fixed_is_first=False)
+        candidates.append((psi, fixed.value, sse))
+        firsts = np.concatenate([c[0] for c in candidates])
+        seconds = np.concatenate([c[1] for c in candidates])
+        sses = np.concatenate([c[2] for c in candidates])
+        best = int(np.argmin(sses))
+        result = (float(firsts[best]), float(seconds[best]), float(sses[best]))
+        # both inside gaps: three separate lines
+        gaps = np.arange(max(in_range[0] - 1, 0), min(in_range[-1] + 1, m - 1))
+        pieces = self.three_pieces(gaps, gaps)
+        return pieces if pieces[2] < result[2] else result
 
     def three_pieces(
         self, first_gaps: NDArray[np.intp], second_gaps: NDArray[np.intp]
@@ -312,67 +413,97 @@ class Profile:
         psi1 = np.where(inside, psi1, self.lower)
         psi2 = np.where(inside, psi2, self.upper)
         sse = one[2] + two[2] + three[2]
-        sse = np.where(inside & self._feasible(psi1, psi2) & np.isfinite(sse), sse, np.inf)
+        admissible = self.feasible(Position.in_gaps(psi1, i), Position.in_gaps(psi2, j))
+        sse = np.where(inside & admissible & np.isfinite(sse), sse, np.inf)
         best = int(np.argmin(sse))
         return float(psi1[best]), float(psi2[best]), float(sse[best])
 
-    def best_two(self) -> tuple[float, float, float]:
-        """Global optimum with two breakpoints (exact for few distinct values, see the module docstring)."""
+    def best_two(
+        self,
+        extra_starts: tuple[tuple[float, float], ...] = (),
+        grid_levels: int = GRID_LEVELS,
+        starts: int = STARTS,
+    ) -> tuple[float, float, float]:
+        """Global optimum with two breakpoints (exact for few distinct values, see the module docstring).
+
+        `extra_starts` (standardised pairs) are refined besides the best `starts` pairs of a coarse grid
+        of `grid_levels` values per breakpoint (a bootstrap replicate warm-starts from the full fit).
+        """
         u = self.levels.u
         m = u.size
         in_range = np.flatnonzero((u >= self.lower) & (u <= self.upper))
         best = (0.0, 0.0, float("inf"))
+        if in_range.size == 0:
+            return best
         if m <= EXACT_LEVELS:
-            for value in u[in_range]:
-                other, sse = self.best_given(float(value), fixed_is_first=True)
-                if sse < best[2]:
-                    best = (float(value), other, sse)
-                other, sse = self.best_given(float(value), fixed_is_first=False)
-                if sse < best[2]:
-                    best = (other, float(value), sse)
-            gaps = np.arange(max(in_range[0] - 1, 0), min(in_range[-1] + 1, m - 1))
-            candidate = self.three_pieces(gaps, gaps)
-            return candidate if candidate[2] < best[2] else best
-        grid = in_range[np.unique(np.linspace(0, in_range.size - 1, GRID_LEVELS).round().astype(np.intp))]
+            return self.exhaustive_two()
+        grid = in_range[np.unique(np.linspace(0, in_range.size - 1, grid_levels).round().astype(np.intp))]
         i, j = np.triu_indices(grid.size, k=1)
-        a, b = u[grid[i]], u[grid[j]]
-        grid_sse = np.where(self._feasible(a, b), self.sse_two(a, b), np.inf)
+        first, second = Position.at_levels(self.levels, grid[i]), Position.at_levels(self.levels, grid[j])
+        grid_sse = np.where(self.feasible(first, second), self.sse_two(first, second), np.inf)
         order = np.argsort(grid_sse)
-        starts: list[tuple[float, float]] = []
-        for index in order[: 20 * STARTS]:
-            if not np.isfinite(grid_sse[index]) or len(starts) == STARTS:
-                break
-            pair = (float(a[index]), float(b[index]))
-            spacing = 3 * (u[in_range[-1]] - u[in_range[0]]) / GRID_LEVELS
-            if all(abs(pair[0] - p[0]) + abs(pair[1] - p[1]) > spacing for p in starts):
-                starts.append(pair)
-        for first, second in starts:
-            candidate = self._descend(first, second)
+        reach = 2 * max(int(np.ceil(in_range.size / grid_levels)), WINDOW)
+        for first_start, second_start in extra_starts:
+            candidate = self._descend(first_start, second_start, reach)
             if candidate[2] < best[2]:
                 best = candidate
+        pairs: list[tuple[float, float]] = list(extra_starts)
+        spacing = 3 * (u[in_range[-1]] - u[in_range[0]]) / grid_levels
+        chosen = 0
+        for index in order[: 20 * starts]:
+            if not grid_sse[index] < best[2] or chosen == starts:
+                break  # a grid pair is an upper bound of its basin: only lower ones can hold a better optimum
+            pair = (float(first.value[index]), float(second.value[index]))
+            if all(abs(pair[0] - p[0]) + abs(pair[1] - p[1]) > spacing for p in pairs):
+                pairs.append(pair)
+                chosen += 1
+                candidate = self._descend(pair[0], pair[1], reach)
+                if candidate[2] < best[2]:
+                    best = candidate
+        while np.isfinite(best[2]):
+            # confirm over the whole range: the exact best of each breakpoint given the other
+            other, sse = self.best_given(best[0], fixed_is_first=True)
+            if sse < best[2] * (1 - TOLERANCE):
+                best = self._descend(best[0], other, reach)
+                continue
+            other, sse = self.best_given(best[1], fixed_is_first=False)
+            if sse < best[2] * (1 - TOLERANCE):
+                best = self._descend(other, best[1], reach)
+                continue
+            break
         return best
 
-    def _descend(self, first: float, second: float) -> tuple[float, float, float]:
-        """Exact coordinate descent, then three-piece intersections in a window around the result."""
-        sse = float(self.sse_two(np.array([first]), np.array([second]))[0])
+    def _descend(self, first: float, second: float, reach: int | None) -> tuple[float, float, float]:
+        """Exact coordinate descent (each step within `reach` levels, or everywhere when None), then the
+        three-piece intersections in a window around the result, until nothing improves."""
+        sse = self.sse_pair(first, second)
+        if not self.feasible(Position.of(self.levels, first, 1), Position.of(self.levels, second, 1))[0]:
+            sse = float("inf")
         u = self.levels.u
-        for _ in range(3):
-            for _ in range(60):
-                new_second, sse_second = self.best_given(first, fixed_is_first=True)
-                if sse_second < sse:
-                    second, sse = new_second, sse_second
-                new_first, sse_first = self.best_given(second, fixed_is_first=False)
-                improved = sse_first < sse * (1 - 1e-15)
-                if sse_first < sse:
-                    first, sse = new_first, sse_first
-                if not improved and sse_second >= sse * (1 - 1e-15):
-                    break
+
+        def around(value: float) -> tuple[int, int] | None:
+            if reach is None:
+                return None
+            centre = int(np.searchsorted(u, value))
+            return centre - reach, centre + reach + 1
+
+        for _ in range(100):
+            new_second, sse_second = self.best_given(first, fixed_is_first=True, window=around(second))
+            moved = sse_second < sse * (1 - TOLERANCE)
+            if sse_second < sse:
+                second, sse = new_second, sse_second
+            new_first, sse_first = self.best_given(second, fixed_is_first=False, window=around(first))
+            moved = moved or sse_first < sse * (1 - TOLERANCE)
+            if sse_first < sse:
+                first, sse = new_first, sse_first
+            if moved:
+                continue
             i0 = int(np.searchsorted(u, first)) - 1
             j0 = int(np.searchsorted(u, second)) - 1
             first_gaps = np.arange(max(i0 - WINDOW, 0), min(i0 + WINDOW + 1, u.size - 1))
             second_gaps = np.arange(max(j0 - WINDOW, 0), min(j0 + WINDOW + 1, u.size - 1))
             p1, p2, s = self.three_pieces(first_gaps, second_gaps)
-            if not s < sse * (1 - 1e-15):
+            if not s < sse * (1 - TOLERANCE):
                 break
             first, second, sse = p1, p2, s
         return first, second, sse
