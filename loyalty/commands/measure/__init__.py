@@ -26,3 +26,8 @@ def input_error_from(source: str) -> Iterator[None]:
         yield
     except ValueError as error:
         raise InputError(f"{source} cannot be measured.", [Problem(source, str(error))]) from None
+
+
+from loyalty.commands.measure import threshold as _threshold  # noqa: E402
+
+app.command(name="threshold")(_threshold.threshold)

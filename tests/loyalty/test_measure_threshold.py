@@ -1,0 +1,122 @@
+"""`loyalty measure threshold --data FILE`: the JSON the issue asks for, the table, --by, the plot, and
+clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from loyalty.cli import app
+
+REQUIRED_KEYS = {
+    "breakpoints",
+    "breakpoint_se",
+    "slopes",
+    "intercept",
+    "sse",
+    "aic",
+    "bic",
+    "n",
+    "davies_p",
+    "pscore_p",
+    "selected_breakpoints",
+    "zones",
+}
+
+
+def run(*arguments: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["measure", "threshold", *arguments])
+    return result.exit_code, result.output
+
+
+def test_json_on_d1_has_the_issue_keys(reference: Path) -> None:
+    code, output = run(
+        "--data", str(reference / "data" / "d1_satloy.csv"), "--satisfaction", "S", "--loyalty", "L", "--json"
+    )
+    assert code == 0, output
+    document = json.loads(output)
+    assert set(document) >= REQUIRED_KEYS
+    assert document["selected_breakpoints"] == 2
+    assert document["breakpoints"] == pytest.approx([4.0909, 7.9938], abs=1e-4)
+    assert document["davies_p"] == pytest.approx(2.6302e-12, rel=1e-4)
+    assert [zone["name"] for zone in document["zones"]] == ["A", "B", "C"]
+    assert set(document["zones"][0]) >= {"name", "from", "to", "slope", "share", "mean_loyalty"}
+    assert any("scale taken from the answers" in note for note in document["notes"])
+
+
+def test_mobi_items_as_composites_match_the_r_composites(reference: Path) -> None:
+    code, output = run(
+        "--data", str(reference / "data" / "mobi.csv"),
+        "--satisfaction", "CUSA1,CUSA2,CUSA3",
+        "--loyalty", "CUSL1,CUSL3",
+        "--satisfaction-scale", "1-10",
+        "--loyalty-scale", "1-10",
+        "--breakpoints", "1",
+        "--min-segment", "0",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, output
+    document = json.loads(output)
+    profile = json.loads((reference / "expected" / "profile_lse_breakpoints.json").read_text())
+    optimum = profile["results"]["mobi_C_x_raw_1to10__y_loy_CUSL1_CUSL3_0to100"]["K1"]["fit"]["sse"]
+    assert document["sse"] == pytest.approx(optimum, rel=1e-9)
+    assert document["notes"] == []
+
+
+def test_table_by_group_bootstrap_and_plot(reference: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(reference / "data" / "d1_satloy.csv")
+    frame["region"] = ["north" if i % 2 else "南方" for i in range(len(frame))]
+    data = tmp_path / "d1.csv"
+    frame.to_csv(data, index=False)
+    code, output = run(
+        "--data", str(data), "--satisfaction", "S", "--loyalty", "L", "--satisfaction-scale", "1-10",
+        "--loyalty-scale", "0-10", "--by", "region", "--bootstrap", "20", "--seed", "5",
+        "--plot", str(tmp_path / "zones.svg"),
+    )  # fmt: skip
+    assert code == 0, output
+    assert "region = north" in output
+    assert "region = 南方" in output
+    assert "bootstrap (20 replicates, seed 5)" in output
+    assert (tmp_path / "zones-north.svg").read_text(encoding="utf-8").startswith("<?xml")
+    assert (tmp_path / "zones-南方.svg").exists()
+
+
+@pytest.mark.parametrize(
+    ("rows", "arguments", "message"),
+    [
+        ({"s": [5] * 40, "l": list(range(40))}, [], "satisfaction is constant"),
+        ({"s": list(range(12)), "l": list(range(12))}, ["--breakpoints", "2"], "too few for 2 breakpoint"),
+        ({"s": [None] * 30, "l": list(range(30))}, [], "every answer is empty"),
+        ({"s": ["high", *range(29)], "l": list(range(30))}, [], "'high' is not a number"),
+        ({"s": list(range(30)), "l": list(range(30))}, ["--breakpoints", "3"], "Use 0, 1, 2 or auto"),
+    ],
+)
+def test_bad_input_is_a_clear_error(
+    tmp_path: Path, rows: dict[str, list[object]], arguments: list[str], message: str
+) -> None:
+    data = tmp_path / "bad.csv"
+    pd.DataFrame(rows).to_csv(data, index=False)
+    code, output = run("--data", str(data), "--satisfaction", "s", "--loyalty", "l", *arguments)
+    assert code == 1
+    assert output.startswith("Error:")
+    assert message in output
+    assert "Traceback" not in output
+
+
+def test_missing_column_names_the_nearest(reference: Path) -> None:
+    code, output = run(
+        "--data", str(reference / "data" / "mobi.csv"), "--satisfaction", "CUSA", "--loyalty", "CUSL1"
+    )
+    assert code == 1
+    assert "column CUSA" in output
+    assert "Did you mean" in output
+
+
+def test_help_has_an_example() -> None:
+    code, output = run("--help")
+    assert code == 0
+    assert "loyalty measure threshold --data" in output
