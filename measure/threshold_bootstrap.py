@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from measure.threshold import HingeFit, complete_cases
-from measure.threshold_search import Levels, Profile, collapse_sorted
+from measure.threshold_search import Levels, Profile, Resampler
 
 FloatArray = NDArray[np.float64]
 
@@ -127,10 +127,11 @@ def bootstrap_threshold(
     vanished = np.zeros(replicates, dtype=bool)
     failed = 0
     full_changes = np.sign(np.asarray(fit.slope_changes))
+    resampler = Resampler(s, y, w)
     for replicate in range(replicates):
         drawn = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
-        levels = collapse_sorted(s, y, w * drawn, drawn)
-        if levels.x.size < k + 3:
+        levels = resampler.levels(drawn)
+        if resampler.distinct_drawn(levels) < k + 3:
             failed += 1
             vanished[replicate] = True
             continue
@@ -144,7 +145,7 @@ def bootstrap_threshold(
             psi = np.array([position])
         else:
             first, second, sse = profile.best_two(
-                extra_starts=((warm[0], warm[1]),), grid_levels=100, starts=1
+                extra_starts=((warm[0], warm[1]),), grid_levels=100, starts=1, confirm=False
             )
             psi = np.array([first, second])
         if not np.isfinite(sse):

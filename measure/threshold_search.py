@@ -104,6 +104,52 @@ def collapse_sorted(x: FloatArray, y: FloatArray, w: FloatArray, frequency: Floa
     )
 
 
+class Resampler:
+    """Levels of case-resampled replicates of sorted data without sorting or filtering again.
+
+    The distinct values and the standardisation stay those of the full sample; a respondent not drawn
+    contributes zero weight, and a value nobody drew is a level with no observations, which leaves every
+    formula of the search valid (its gaps merge with the neighbouring ones).
+    """
+
+    def __init__(self, x: FloatArray, y: FloatArray, w: FloatArray) -> None:
+        full = collapse_sorted(x, y, w, np.ones(x.size))
+        self.full = full
+        u = (x - full.centre) / full.scale
+        v = y - (w * y).sum() / w.sum()
+        self.products = np.stack([w, w * u, w * u * u, w * v, w * u * v, w * v * v])
+        self.starts = np.flatnonzero(np.concatenate(([True], x[1:] != x[:-1])))
+        self.each_distinct = self.starts.size == x.size
+
+    def levels(self, drawn: FloatArray) -> Levels:
+        """The levels of the replicate in which respondent i was drawn `drawn[i]` times."""
+        weighted = self.products * drawn
+        if self.each_distinct:
+            per_level, counts = weighted, drawn
+        else:
+            per_level = np.add.reduceat(weighted, self.starts, axis=1)
+            counts = np.add.reduceat(drawn, self.starts)
+        suffix = np.zeros((6, counts.size + 1))
+        suffix[:, :-1] = np.cumsum(per_level[:, ::-1], axis=1)[:, ::-1]
+        present = np.flatnonzero(counts > 0)
+        values = self.full.x
+        return Levels(
+            x=values,
+            u=self.full.u,
+            count=counts,
+            suffix=suffix,
+            centre=self.full.centre,
+            scale=self.full.scale,
+            lower=float(values[present[1]]) if present.size > 1 else float(values[present[0]]),
+            upper=float(values[present[-2]]) if present.size > 1 else float(values[present[0]]),
+            total_count=float(counts.sum()),
+        )
+
+    def distinct_drawn(self, levels: Levels) -> int:
+        """How many distinct satisfaction values the replicate holds."""
+        return int(np.count_nonzero(levels.count))
+
+
 def _block(levels: Levels, start: NDArray[np.intp], stop: NDArray[np.intp]) -> FloatArray:
     """Sums (6, k) over levels start ≤ l < stop."""
     return levels.suffix[:, start] - levels.suffix[:, stop]
@@ -423,11 +469,13 @@ class Profile:
         extra_starts: tuple[tuple[float, float], ...] = (),
         grid_levels: int = GRID_LEVELS,
         starts: int = STARTS,
+        confirm: bool = True,
     ) -> tuple[float, float, float]:
         """Global optimum with two breakpoints (exact for few distinct values, see the module docstring).
 
         `extra_starts` (standardised pairs) are refined besides the best `starts` pairs of a coarse grid
-        of `grid_levels` values per breakpoint (a bootstrap replicate warm-starts from the full fit).
+        of `grid_levels` values per breakpoint (a bootstrap replicate warm-starts from the full fit);
+        `confirm` re-checks the result with each breakpoint re-optimised over the whole range.
         """
         u = self.levels.u
         m = u.size
@@ -460,7 +508,7 @@ class Profile:
                 candidate = self._descend(pair[0], pair[1], reach)
                 if candidate[2] < best[2]:
                     best = candidate
-        while np.isfinite(best[2]):
+        while confirm and np.isfinite(best[2]):
             # confirm over the whole range: the exact best of each breakpoint given the other
             other, sse = self.best_given(best[0], fixed_is_first=True)
             if sse < best[2] * (1 - TOLERANCE):
