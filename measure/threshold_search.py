@@ -243,7 +243,14 @@ class Profile:
         base = np.array([sv, suv])
         self.linear_sse = float(svv - base @ self.g_inverse @ base)
         self.below = np.concatenate(([0.0], np.cumsum(levels.count)))  # observations before level l
-        self.coarse_index: NDArray[np.intp] | None = None
+        self._lines: tuple[tuple[FloatArray, ...], tuple[FloatArray, ...]] | None = None
+
+    def lines(self) -> tuple[tuple[FloatArray, ...], tuple[FloatArray, ...]]:
+        """Straight lines fitted before and after every gap (levels ≤ g and > g), computed once."""
+        if self._lines is None:
+            tail = self.levels.suffix[:, 1:-1]
+            self._lines = (_line_fit(self.levels.suffix[:, :1] - tail), _line_fit(tail))
+        return self._lines
 
     # -- admissibility ----------------------------------------------------------------------------------
     def feasible(self, first: Position, second: Position | None = None) -> NDArray[np.bool_]:
@@ -384,7 +391,8 @@ class Profile:
             hinge_block = np.where(after >= fixed_first, lv.suffix[:, fixed_first] - tail, 0.0)
             h1, h2, hh, hv = _hinge_from_block(hinge_block, a)
             base_i, base_s, base_sse, delta = _line_plus_hinge(head, h1, h2, hh, hv)
-            tail_i, tail_s, tail_sse = _line_fit(tail)
+            tail_lines = self.lines()[1]
+            tail_i, tail_s, tail_sse = tail_lines[0][gap], tail_lines[1][gap], tail_lines[2][gap]
             # the left model beyond the fixed knot: intercept base_i − δ·a, slope base_s + δ
             with np.errstate(divide="ignore", invalid="ignore"):
                 psi = (tail_i - (base_i - delta * a)) / ((base_s + delta) - tail_s)
@@ -394,7 +402,8 @@ class Profile:
             admissible = inside & self.feasible(fixed, Position.in_gaps(psi_ok, gap))
         else:
             # left part: a line on levels ≤ g; right part: levels > g with a knot at `fixed`
-            head_i, head_s, head_sse = _line_fit(head)
+            head_lines = self.lines()[0]
+            head_i, head_s, head_sse = head_lines[0][gap], head_lines[1][gap], head_lines[2][gap]
             h1, h2, hh, hv = _hinge_from_block(lv.suffix[:, fixed_first], a)
             base_i, base_s, base_sse, delta = _line_plus_hinge(tail, h1, h2, hh, hv)
             with np.errstate(divide="ignore", invalid="ignore"):
