@@ -23,7 +23,13 @@ from measure.threshold import (
 )
 from measure.threshold_bootstrap import ThresholdBootstrap, bootstrap_threshold
 from measure.threshold_tests import DaviesTest, PseudoScoreTest, davies_test, pseudo_score_test
-from measure.threshold_zones import ThresholdZones, threshold_zones
+from measure.threshold_zones import (
+    JonesSasserQuadrants,
+    ThresholdZones,
+    jones_sasser_cuts,
+    jones_sasser_quadrants,
+    threshold_zones,
+)
 
 __all__ = ["ThresholdAnalysis", "analyse_threshold"]
 
@@ -44,6 +50,7 @@ class ThresholdAnalysis:
     intervals: BreakpointIntervals
     zones: ThresholdZones
     bootstrap: ThresholdBootstrap | None
+    quadrants: JonesSasserQuadrants | None  # when the loyalty top box is known
     scale: tuple[float, float]
 
     def as_dict(self) -> dict[str, Any]:
@@ -97,6 +104,7 @@ class ThresholdAnalysis:
             "flags": list(self.zones.flags),
             "satisfaction_scale": list(self.scale),
             "bootstrap": None if self.bootstrap is None else self.bootstrap.as_dict(),
+            "jones_sasser_quadrants": None if self.quadrants is None else self.quadrants.as_dict(),
         }
         cleaned: dict[str, Any] = clean(result)
         return cleaned
@@ -113,6 +121,7 @@ def analyse_threshold(
     bootstrap_replicates: int = 0,
     seed: int = 20240601,
     loyalty_max: float | None = None,
+    loyalty_top_box: float | None = None,
     alpha: float = 0.05,
 ) -> ThresholdAnalysis:
     """Fit K = 0, 1, 2, test for breakpoints, pick K (or take the requested one), derive the zones.
@@ -122,7 +131,8 @@ def analyse_threshold(
     the best simpler model's and the pseudo-score test for one more breakpoint (given the one-breakpoint
     fit, `more.break = TRUE` in R) rejects at `alpha`. Zones follow §1.9 with the existence test's p
     (Davies for K = 1; the larger of Davies and the one-more test for K = 2). The bootstrap runs only when
-    `bootstrap_replicates` > 0, with `seed`.
+    `bootstrap_replicates` > 0, with `seed`. With `loyalty_top_box`, the Jones–Sasser quadrants use it
+    and the satisfaction top box of the scale (`jones_sasser_cuts(*scale)[1]`: 5 of 5, 9–10 of 10).
 
     Examples
     --------
@@ -189,6 +199,17 @@ def analyse_threshold(
         loyalty_max=loyalty_max,
         alpha=alpha,
     )
+    quadrants = (
+        None
+        if loyalty_top_box is None
+        else jones_sasser_quadrants(
+            satisfaction,
+            loyalty,
+            satisfaction_top_box=jones_sasser_cuts(*scale)[1],
+            loyalty_top_box=loyalty_top_box,
+            weights=weights,
+        )
+    )
     return ThresholdAnalysis(
         fit=fit,
         requested_breakpoints=requested,
@@ -202,5 +223,6 @@ def analyse_threshold(
         intervals=intervals,
         zones=zones,
         bootstrap=bootstrap,
+        quadrants=quadrants,
         scale=(float(scale[0]), float(scale[1])),
     )

@@ -299,7 +299,8 @@ def jones_sasser_quadrants(
     """Apostle (top-box satisfaction and loyalty), mercenary (satisfied, not loyal), hostage (loyal, not
     satisfied), defector (neither), METHODS.md §10.4.
 
-    Top box means at or above the given value (5 of 5, or 9–10 of 10: `jones_sasser_cuts(...)[1]`).
+    Top box means at or above the given value (5 of 5, or 9–10 of 10: `jones_sasser_cuts(...)[1]`),
+    within a relative 1e-9 so that rescaling rounding does not move an answer off the cut.
     Shares are weighted over respondents with both answers.
 
     References
@@ -324,8 +325,9 @@ def jones_sasser_quadrants(
     complete = ~(np.isnan(raw_s) | np.isnan(raw_y))
     if not complete.any():
         raise ValueError("satisfaction and loyalty have no respondent with both answers.")
-    high_s = raw_s >= satisfaction_top_box
-    high_y = raw_y >= loyalty_top_box
+    # at or above, with a relative tolerance of 1e-9: a rescaled answer equal to the cut stays top box
+    high_s = raw_s >= satisfaction_top_box - 1e-9 * max(1.0, abs(satisfaction_top_box))
+    high_y = raw_y >= loyalty_top_box - 1e-9 * max(1.0, abs(loyalty_top_box))
     codes = np.where(high_s, np.where(high_y, 0, 1), np.where(high_y, 2, 3))
     total = w[complete].sum()
     counts = tuple(int((complete & (codes == index)).sum()) for index in range(4))

@@ -65,6 +65,14 @@ def test_mobi_items_as_composites_match_the_r_composites(reference: Path) -> Non
     optimum = profile["results"]["mobi_C_x_raw_1to10__y_loy_CUSL1_CUSL3_0to100"]["K1"]["fit"]["sse"]
     assert document["sse"] == pytest.approx(optimum, rel=1e-9)
     assert document["notes"] == []
+    quadrants = {row["name"]: row for row in document["jones_sasser_quadrants"]["quadrants"]}
+    assert sum(row["count"] for row in quadrants.values()) == 250
+    assert document["jones_sasser_quadrants"]["satisfaction_top_box"] == 8.5  # 9–10 of 1–10
+    mobi = pd.read_csv(reference / "data" / "mobi.csv")
+    satisfied = mobi[["CUSA1", "CUSA2", "CUSA3"]].mean(axis=1) >= 8.5
+    loyal = mobi[["CUSL1", "CUSL3"]].mean(axis=1) >= 8.5
+    assert quadrants["apostle"]["count"] == int((satisfied & loyal).sum())
+    assert quadrants["hostage"]["count"] == int((~satisfied & loyal).sum())
 
 
 def test_table_by_group_bootstrap_and_plot(reference: Path, tmp_path: Path) -> None:

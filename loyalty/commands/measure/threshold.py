@@ -75,6 +75,12 @@ def _table(analysis: ThresholdAnalysis, label: str) -> str:
         lines.append(f"  note: {reason}")
     for flag in analysis.zones.flags:
         lines.append(f"  flag: {flag}")
+    if analysis.quadrants is not None:
+        quadrants = ", ".join(
+            f"{name} {share:.1%}"
+            for name, share in zip(analysis.quadrants.names, analysis.quadrants.shares, strict=True)
+        )
+        lines.append(f"  Jones–Sasser quadrants (top box): {quadrants}")
     if analysis.bootstrap is not None:
         boot = analysis.bootstrap
         intervals = ", ".join(
@@ -142,6 +148,7 @@ def threshold(
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.composites import loyalty_composite, satisfaction_composite
     from measure.threshold_analysis import analyse_threshold
+    from measure.threshold_zones import jones_sasser_cuts
 
     if breakpoints not in ("0", "1", "2", "auto"):
         raise InputError(
@@ -216,6 +223,10 @@ def threshold(
                 bootstrap_replicates=bootstrap,
                 seed=seed,
                 loyalty_max=100.0,
+                # the loyalty items' top box (e.g. 9–10 of 0–10) on the 0–100 composite
+                loyalty_top_box=(jones_sasser_cuts(loy_low, loy_high)[1] - loy_low)
+                / (loy_high - loy_low)
+                * 100,
             )
         results.append((label, sat_values, loy_values, analysis))
     if plot is not None:
