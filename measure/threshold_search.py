@@ -416,51 +416,88 @@ class Profile:
 
     def exhaustive_two(self) -> tuple[float, float, float]:
         """Exact optimum with two breakpoints over every combination of data values and gaps, at once."""
+        m = self.levels.u.size
+        return self.exhaustive_window((0, m), (0, m))
+
+    def exhaustive_window(
+        self, first: tuple[int, int], second: tuple[int, int]
+    ) -> tuple[float, float, float]:
+        """Exact optimum with ψ1 among the levels first[0] ≤ l < first[1] and the gaps between and beside
+        them, ψ2 likewise within `second`: every value/value, value/gap, gap/value and gap/gap pair."""
         lv = self.levels
         u, m = lv.u, lv.u.size
-        in_range = np.flatnonzero((u >= self.lower) & (u <= self.upper))
+        admissible_level = (u >= self.lower) & (u <= self.upper)
+
+        def levels_in(window: tuple[int, int]) -> NDArray[np.intp]:
+            index = np.arange(max(window[0], 0), min(window[1], m))
+            return index[admissible_level[index]]
+
+        def gaps_in(window: tuple[int, int]) -> NDArray[np.intp]:
+            return np.arange(max(window[0] - 1, 0), min(window[1], m - 1))
+
+        first_levels, second_levels = levels_in(first), levels_in(second)
+        first_gaps, second_gaps = gaps_in(first), gaps_in(second)
         candidates: list[tuple[FloatArray, FloatArray, FloatArray]] = []
         # both at data values
-        i, j = np.triu_indices(in_range.size, k=1)
-        first, second = Position.at_levels(lv, in_range[i]), Position.at_levels(lv, in_range[j])
-        sse = np.where(self.feasible(first, second), self.sse_two(first, second), np.inf)
-        candidates.append((first.value, second.value, sse))
-        # one at a data value, the other inside a gap
-        fixed_grid, gap_grid = np.meshgrid(in_range, np.arange(m - 1), indexing="ij")
-        fixed_index, gap = fixed_grid.ravel(), gap_grid.ravel()
-        later = gap >= fixed_index
-        fixed = Position.at_levels(lv, fixed_index[later])
-        psi, sse = self.gap_candidates(fixed, gap[later], fixed_is_first=True)
+        i, j = np.meshgrid(first_levels, second_levels, indexing="ij")
+        keep = i < j
+        a, b = Position.at_levels(lv, i[keep]), Position.at_levels(lv, j[keep])
+        candidates.append((a.value, b.value, np.where(self.feasible(a, b), self.sse_two(a, b), np.inf)))
+        # ψ1 at a data value, ψ2 inside a gap
+        fixed_grid, gap_grid = np.meshgrid(first_levels, second_gaps, indexing="ij")
+        later = gap_grid >= fixed_grid
+        fixed = Position.at_levels(lv, fixed_grid[later])
+        psi, sse = self.gap_candidates(fixed, gap_grid[later], fixed_is_first=True)
         candidates.append((fixed.value, psi, sse))
-        earlier = gap + 1 <= fixed_index
-        fixed = Position.at_levels(lv, fixed_index[earlier])
-        psi, sse = self.gap_candidates(fixed, gap[earlier], fixed_is_first=False)
+        # ψ2 at a data value, ψ1 inside a gap
+        fixed_grid, gap_grid = np.meshgrid(second_levels, first_gaps, indexing="ij")
+        earlier = gap_grid + 1 <= fixed_grid
+        fixed = Position.at_levels(lv, fixed_grid[earlier])
+        psi, sse = self.gap_candidates(fixed, gap_grid[earlier], fixed_is_first=False)
         candidates.append((psi, fixed.value, sse))
         firsts = np.concatenate([c[0] for c in candidates])
         seconds = np.concatenate([c[1] for c in candidates])
         sses = np.concatenate([c[2] for c in candidates])
-        best = int(np.argmin(sses))
-        result = (float(firsts[best]), float(seconds[best]), float(sses[best]))
+        result = (0.0, 0.0, float("inf"))
+        if sses.size:
+            best = int(np.argmin(sses))
+            result = (float(firsts[best]), float(seconds[best]), float(sses[best]))
         # both inside gaps: three separate lines
-        gaps = np.arange(max(in_range[0] - 1, 0), min(in_range[-1] + 1, m - 1))
-        pieces = self.three_pieces(gaps, gaps)
+        pieces = self.three_pieces(first_gaps, second_gaps)
         return pieces if pieces[2] < result[2] else result
+
+    def local_two(self, first: float, second: float, radius: int = 40) -> tuple[float, float, float]:
+        """Exact optimum in windows of ±`radius` levels around a start, re-centred until it is inside."""
+        u = self.levels.u
+        best = (first, second, float("inf"))
+        for _ in range(20):
+            i = int(np.searchsorted(u, best[0]))
+            j = int(np.searchsorted(u, best[1]))
+            found = self.exhaustive_window((i - radius, i + radius + 1), (j - radius, j + radius + 1))
+            if not found[2] < best[2] * (1 - TOLERANCE):
+                break
+            best = found
+            i_new, j_new = int(np.searchsorted(u, best[0])), int(np.searchsorted(u, best[1]))
+            if abs(i_new - i) < radius - 2 and abs(j_new - j) < radius - 2:
+                break
+        return best
 
     def three_pieces(
         self, first_gaps: NDArray[np.intp], second_gaps: NDArray[np.intp]
     ) -> tuple[float, float, float]:
         """Best pair with both breakpoints inside gaps: three separate lines meeting inside their gaps."""
         lv = self.levels
-        u, m = lv.u, lv.u.size
+        u = lv.u
         first_grid, second_grid = np.meshgrid(first_gaps, second_gaps, indexing="ij")
         i, j = first_grid.ravel(), second_grid.ravel()
         keep = i < j
         i, j = i[keep], j[keep]
         if i.size == 0:
             return 0.0, 0.0, float("inf")
-        one = _line_fit(_block(lv, np.zeros_like(i), i + 1))
+        head, tail = self.lines()
+        one = (head[0][i], head[1][i], head[2][i])
         two = _line_fit(_block(lv, i + 1, j + 1))
-        three = _line_fit(_block(lv, j + 1, np.full_like(j, m)))
+        three = (tail[0][j], tail[1][j], tail[2][j])
         with np.errstate(divide="ignore", invalid="ignore"):
             psi1 = (two[0] - one[0]) / (one[1] - two[1])
             psi2 = (three[0] - two[0]) / (two[1] - three[1])
@@ -501,7 +538,7 @@ class Profile:
         order = np.argsort(grid_sse)
         reach = 2 * max(int(np.ceil(in_range.size / grid_levels)), WINDOW)
         for first_start, second_start in extra_starts:
-            candidate = self._descend(first_start, second_start, reach)
+            candidate = self.local_two(first_start, second_start)
             if candidate[2] < best[2]:
                 best = candidate
         pairs: list[tuple[float, float]] = list(extra_starts)
@@ -514,21 +551,29 @@ class Profile:
             if all(abs(pair[0] - p[0]) + abs(pair[1] - p[1]) > spacing for p in pairs):
                 pairs.append(pair)
                 chosen += 1
-                candidate = self._descend(pair[0], pair[1], reach)
+                candidate = self._refine(pair[0], pair[1], reach)
                 if candidate[2] < best[2]:
                     best = candidate
         while confirm and np.isfinite(best[2]):
             # confirm over the whole range: the exact best of each breakpoint given the other
             other, sse = self.best_given(best[0], fixed_is_first=True)
             if sse < best[2] * (1 - TOLERANCE):
-                best = self._descend(best[0], other, reach)
+                best = self._refine(best[0], other, reach)
                 continue
             other, sse = self.best_given(best[1], fixed_is_first=False)
             if sse < best[2] * (1 - TOLERANCE):
-                best = self._descend(other, best[1], reach)
+                best = self._refine(other, best[1], reach)
                 continue
             break
         return best
+
+    def _refine(self, first: float, second: float, reach: int) -> tuple[float, float, float]:
+        """Coordinate descent to the neighbourhood, then the exact optimum of the window around it."""
+        descended = self._descend(first, second, reach)
+        if not np.isfinite(descended[2]):
+            return descended
+        local = self.local_two(descended[0], descended[1])
+        return local if local[2] < descended[2] else descended
 
     def _descend(self, first: float, second: float, reach: int | None) -> tuple[float, float, float]:
         """Exact coordinate descent (each step within `reach` levels, or everywhere when None), then the
