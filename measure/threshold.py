@@ -149,6 +149,18 @@ def _basis(s: FloatArray, breakpoints: Sequence[float]) -> FloatArray:
     return np.column_stack([np.ones_like(s), s, *[np.maximum(s - psi, 0.0) for psi in breakpoints]])
 
 
+def _normal_equations(design: FloatArray, y: FloatArray, w: FloatArray) -> FloatArray:
+    """Weighted least squares through the normal equations (hinge designs are well conditioned; the
+    residual sum of squares is computed from the residuals, so it keeps full precision)."""
+    weighted = design * w[:, None]
+    gram = design.T @ weighted
+    try:
+        return np.asarray(np.linalg.solve(gram, weighted.T @ y), dtype=float)
+    except np.linalg.LinAlgError:
+        root = np.sqrt(w)
+        return np.asarray(np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0], dtype=float)
+
+
 def _segment_counts(s: FloatArray, breakpoints: Sequence[float]) -> tuple[int, ...]:
     cuts = np.searchsorted(np.sort(s), np.asarray(breakpoints, dtype=float), side="left")
     edges = [0, *cuts.tolist(), s.size]
@@ -219,8 +231,7 @@ def _fit_at(
 
     n, k = s.size, len(psi)
     x = _basis(s, psi)
-    root = np.sqrt(w)
-    coefficients = np.linalg.lstsq(x * root[:, None], y * root, rcond=None)[0]
+    coefficients = _normal_equations(x, y, w)
     residuals = y - x @ coefficients
     sse = float((w * residuals**2).sum())
     df_residual = n - 2 - 2 * k
@@ -380,8 +391,7 @@ def _settle_side(s: FloatArray, y: FloatArray, w: FloatArray, psi: list[float], 
 def _muggeo_step(s: FloatArray, y: FloatArray, w: FloatArray, psi: list[float]) -> FloatArray:
     x = _basis(s, psi)
     augmented = np.column_stack([x, *[-1.0 * (s > p) for p in psi]])
-    root = np.sqrt(w)
-    coefficients = np.linalg.lstsq(augmented * root[:, None], y * root, rcond=None)[0]
+    coefficients = _normal_equations(augmented, y, w)
     k = len(psi)
     return np.asarray(np.abs(coefficients[2 + k :] / coefficients[2 : 2 + k]), dtype=float)
 

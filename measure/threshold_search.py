@@ -35,7 +35,7 @@ FloatArray = NDArray[np.float64]
 
 EXACT_LEVELS = 400  # up to this many distinct satisfaction values, two breakpoints are searched exhaustively
 GRID_LEVELS = 240  # candidate values per breakpoint in the coarse grid for larger data
-STARTS = 3  # best coarse pairs refined by coordinate descent
+STARTS = 5  # best distinct coarse pairs refined by coordinate descent
 TOLERANCE = 1e-12  # relative SSE improvement below which the refinement stops
 WINDOW = 12  # distinct values either side of the refined pair searched for three-piece intersections
 
@@ -66,11 +66,18 @@ class SearchResult:
 def collapse_levels(satisfaction: FloatArray, loyalty: FloatArray, weights: FloatArray) -> Levels:
     """Sort once and sum per distinct satisfaction value; `weights` are the survey weights × frequencies.
 
-    Observations with zero weight are dropped (a bootstrap replicate that did not draw them).
+    Observations with zero weight are dropped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> levels = collapse_levels(np.array([3.0, 1.0, 3.0, 2.0]), np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4))
+    >>> levels.x.tolist(), levels.count.tolist(), (levels.lower, levels.upper)
+    ([1.0, 2.0, 3.0], [1.0, 1.0, 2.0], (2.0, 2.0))
     """
     keep = weights > 0
     x, y, w = satisfaction[keep], loyalty[keep], weights[keep]
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)  # ties need no order: their sums are pooled
     return collapse_sorted(x[order], y[order], w[order], np.ones(x.size))
 
 
@@ -85,9 +92,13 @@ def collapse_sorted(x: FloatArray, y: FloatArray, w: FloatArray, frequency: Floa
     u = (x - centre) / scale
     v = y - loyalty_centre
     starts = np.flatnonzero(np.concatenate(([True], x[1:] != x[:-1])))
-    sums = np.stack([w, w * u, w * u * u, w * v, w * u * v, w * v * v])
-    per_level = np.add.reduceat(sums, starts, axis=1)
-    counts = np.add.reduceat(frequency, starts)
+    wu, wv = w * u, w * v
+    sums = np.stack([w, wu, wu * u, wv, wv * u, wv * v])
+    if starts.size == x.size:  # every value distinct: the levels are the observations
+        per_level, counts = sums, frequency
+    else:
+        per_level = np.add.reduceat(sums, starts, axis=1)
+        counts = np.add.reduceat(frequency, starts)
     suffix = np.zeros((6, starts.size + 1))
     suffix[:, :-1] = np.cumsum(per_level[:, ::-1], axis=1)[:, ::-1]
     values = x[starts]
@@ -515,7 +526,7 @@ class Profile:
         extra_starts: tuple[tuple[float, float], ...] = (),
         grid_levels: int = GRID_LEVELS,
         starts: int = STARTS,
-        confirm: bool = True,
+        confirm: bool = False,
     ) -> tuple[float, float, float]:
         """Global optimum with two breakpoints (exact for few distinct values, see the module docstring).
 
@@ -545,15 +556,19 @@ class Profile:
         spacing = 3 * (u[in_range[-1]] - u[in_range[0]]) / grid_levels
         chosen = 0
         for index in order[: 20 * starts]:
-            if not grid_sse[index] < best[2] or chosen == starts:
-                break  # a grid pair is an upper bound of its basin: only lower ones can hold a better optimum
+            if not np.isfinite(grid_sse[index]) or chosen == starts:
+                break
             pair = (float(first.value[index]), float(second.value[index]))
             if all(abs(pair[0] - p[0]) + abs(pair[1] - p[1]) > spacing for p in pairs):
                 pairs.append(pair)
                 chosen += 1
-                candidate = self._refine(pair[0], pair[1], reach)
+                candidate = self._descend(pair[0], pair[1], reach)
                 if candidate[2] < best[2]:
                     best = candidate
+        if np.isfinite(best[2]):
+            local = self.local_two(best[0], best[1])  # exact in the window around the best descent
+            if local[2] < best[2]:
+                best = local
         while confirm and np.isfinite(best[2]):
             # confirm over the whole range: the exact best of each breakpoint given the other
             other, sse = self.best_given(best[0], fixed_is_first=True)
@@ -640,7 +655,18 @@ def _line_plus_hinge(
 def search_breakpoints(
     levels: Levels, number: int, min_segment: float, min_separation: float = 0.0
 ) -> SearchResult:
-    """The least-squares breakpoints for `number` = 0, 1 or 2 (original scale), with the SSE."""
+    """The least-squares breakpoints for `number` = 0, 1 or 2 (original scale), with the SSE.
+
+    `min_segment` counts observations per segment (at least 1); `min_separation` is in satisfaction units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = np.linspace(1, 10, 91)
+    >>> found = search_breakpoints(collapse_levels(s, np.minimum(s, 4.05), np.ones(91)), 1, 10)
+    >>> round(found.breakpoints[0], 6), round(found.sse, 12)
+    (4.05, 0.0)
+    """
     profile = Profile(levels, min_segment, min_separation)
     if number == 0:
         return SearchResult((), profile.linear_sse)
