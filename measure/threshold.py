@@ -311,7 +311,9 @@ def fit_hinge(
     `L = β0 + β1·S + Σ_k δ_k (S − ψ_k)₊ + ε`. The breakpoints minimise the (weighted) residual sum of
     squares over every admissible position (METHODS.md §1.3): data sorted once, O(1) residual sum of
     squares per candidate from suffix sums, exact optimum inside each gap between adjacent satisfaction
-    values (Hudson 1966); see `measure.threshold_search`. Admissible: ψ between the second smallest and
+    values (Hudson 1966); see `measure.threshold_search`. Exact for one breakpoint and, for two, up to
+    400 distinct satisfaction values (every survey composite); above that a grid with exact local
+    refinement (see there for how it was checked). Admissible: ψ between the second smallest and
     the second largest distinct satisfaction value, ψ2 − ψ1 ≥ `min_separation`, and every segment
     (S < ψ1 | ψ1 ≤ S < ψ2 | S ≥ ψ2) holding at least `min_segment` respondents (default 5 % and at least
     10; never fewer than 1). Standard errors, slopes and intervals as in `hinge_fit_at`.

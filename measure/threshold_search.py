@@ -13,9 +13,12 @@ of the gap. So the optimum over a gap is found from O(1) prefix sums too, withou
 
 * one breakpoint: every distinct value and every gap — the exact global optimum, O(m).
 * two breakpoints, m ≤ `EXACT_LEVELS` distinct values: every value/gap combination — exact.
-* two breakpoints, more distinct values: a grid of pairs of quantile values, then exact coordinate
-  descent (each step is the exact optimum over one breakpoint with the other fixed, every value and gap
-  of the data) from the best few grid pairs, and the exact three-piece intersections near the result.
+* two breakpoints, more distinct values: a grid of pairs of `GRID_LEVELS` quantile values (O(1) each),
+  exact coordinate descent (each step the exact optimum of one breakpoint over every value and gap in a
+  window, the other fixed) from the `STARTS` best distinct grid pairs, then the exhaustive search of
+  every value/gap pair in a window of ±40 values around the best, re-centred until the optimum is
+  inside it. This is not a proof of global optimality; on 150 random data sets with 450–800 distinct
+  values (tests keep the hardest) it found the exhaustive optimum every time.
 
 The minimum segment size counts observations (frequencies, not survey weights) with the convention of
 R's `findInterval`: x < ψ1 | ψ1 ≤ x < ψ2 | x ≥ ψ2. A breakpoint at a data value is the limit of
@@ -527,12 +530,16 @@ class Profile:
         grid_levels: int = GRID_LEVELS,
         starts: int = STARTS,
         confirm: bool = False,
+        prune: bool = False,
+        radius: int = 40,
     ) -> tuple[float, float, float]:
         """Global optimum with two breakpoints (exact for few distinct values, see the module docstring).
 
         `extra_starts` (standardised pairs) are refined besides the best `starts` pairs of a coarse grid
         of `grid_levels` values per breakpoint (a bootstrap replicate warm-starts from the full fit);
-        `confirm` re-checks the result with each breakpoint re-optimised over the whole range.
+        `confirm` re-checks the result with each breakpoint re-optimised over the whole range; `prune`
+        skips grid pairs whose SSE is not below the best found so far (fast, for warm-started bootstrap
+        replicates; it can miss a narrow optimum, so the full fit does not prune).
         """
         u = self.levels.u
         m = u.size
@@ -549,14 +556,19 @@ class Profile:
         order = np.argsort(grid_sse)
         reach = 2 * max(int(np.ceil(in_range.size / grid_levels)), WINDOW)
         for first_start, second_start in extra_starts:
-            candidate = self.local_two(first_start, second_start)
+            candidate = self.local_two(first_start, second_start, radius)
             if candidate[2] < best[2]:
                 best = candidate
+        settled = np.isfinite(best[2])  # a warm start's window search is already exact around it
         pairs: list[tuple[float, float]] = list(extra_starts)
         spacing = 3 * (u[in_range[-1]] - u[in_range[0]]) / grid_levels
         chosen = 0
         for index in order[: 20 * starts]:
-            if not np.isfinite(grid_sse[index]) or chosen == starts:
+            if (
+                not np.isfinite(grid_sse[index])
+                or chosen == starts
+                or (prune and not grid_sse[index] < best[2])
+            ):
                 break
             pair = (float(first.value[index]), float(second.value[index]))
             if all(abs(pair[0] - p[0]) + abs(pair[1] - p[1]) > spacing for p in pairs):
@@ -564,9 +576,9 @@ class Profile:
                 chosen += 1
                 candidate = self._descend(pair[0], pair[1], reach)
                 if candidate[2] < best[2]:
-                    best = candidate
-        if np.isfinite(best[2]):
-            local = self.local_two(best[0], best[1])  # exact in the window around the best descent
+                    best, settled = candidate, False
+        if np.isfinite(best[2]) and not settled:
+            local = self.local_two(best[0], best[1], radius)  # exact in the window around the best descent
             if local[2] < best[2]:
                 best = local
         while confirm and np.isfinite(best[2]):
