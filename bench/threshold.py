@@ -119,6 +119,7 @@ def main() -> None:
         (f"pwlf {version('pwlf')} fitfast(3, pop=2)", pwlf_fitfast),
         (f"piecewise-regression {version('piecewise-regression')}, n_boot=0", piecewise_regression),
     ]
+    load_at_start = os.getloadavg()[0]
     rows: list[str] = []
     fastest_at_1e5: dict[str, float] = {}
     for n in sizes:
@@ -154,20 +155,23 @@ def main() -> None:
             print(rows[-1], flush=True)
     s, y = make_data(10_000)
     fit = fit_hinge(s, y, 2)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     boot = bootstrap_threshold(s, y, fit, replicates=1000, seed=1)
-    boot_time = time.perf_counter() - start
+    boot_time, boot_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     r_note = (
         "R segmented: timed above."
         if shutil.which("Rscript")
         else "R segmented: not timed, R is not installed on this machine (the reference README gives 1.5 s "
         "at n = 10⁵ with n.boot = 0, 11.6 s with its default restarts, on the same kind of machine)."
     )
+    load = os.getloadavg()
     lines = [
         "# Threshold model benchmark (bench/threshold.py)",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"numpy {np.__version__}. Two breakpoints; S ~ U(1, 10), breakpoints 4 and 8, noise sd 0.5.",
+        f"numpy {np.__version__}; load average at the start {load_at_start:.1f}, at the end {load[0]:.1f} "
+        "(other sessions share the cores, so single runs vary by up to 3×).",
+        "Two breakpoints; S ~ U(1, 10), breakpoints 4 and 8, noise sd 0.5.",
         "Time in seconds (wall clock; ours best of 3, peers one run); ×ours = peer time / our time;",
         "SSE rel. = (SSE − SSE_ours) / SSE_ours, so positive means the peer stopped above our optimum;",
         "below 1e-12 in size it is rounding (both at the same breakpoints) and shown as 0.",
@@ -177,7 +181,7 @@ def main() -> None:
         *rows,
         "",
         f"Bootstrap, 1,000 case-resampling replicates at n = 10,000 (global refit each): {boot_time:.2f} s "
-        f"(kink vanished in {boot.kink_vanished_share:.1%}).",
+        f"wall clock, {boot_cpu:.2f} s of processor time (kink vanished in {boot.kink_vanished_share:.1%}).",
         "",
         r_note,
     ]

@@ -259,6 +259,18 @@ class Profile:
         self.below = np.concatenate(([0.0], np.cumsum(levels.count)))  # observations before level l
         self._lines: tuple[tuple[FloatArray, ...], tuple[FloatArray, ...]] | None = None
 
+    def lines_at(self, gap: NDArray[np.intp]) -> tuple[tuple[FloatArray, ...], tuple[FloatArray, ...]]:
+        """The lines before and after the given gaps: from the cache, or fitted for just these gaps when
+        they are few and the cache is not there yet (a window search of a bootstrap replicate)."""
+        if self._lines is None and 4 * gap.size < self.levels.u.size:
+            tail = self.levels.suffix[:, gap + 1]
+            return _line_fit(self.levels.suffix[:, :1] - tail), _line_fit(tail)
+        head, tail_lines = self.lines()
+        return (
+            (head[0][gap], head[1][gap], head[2][gap]),
+            (tail_lines[0][gap], tail_lines[1][gap], tail_lines[2][gap]),
+        )
+
     def lines(self) -> tuple[tuple[FloatArray, ...], tuple[FloatArray, ...]]:
         """Straight lines fitted before and after every gap (levels ≤ g and > g), computed once."""
         if self._lines is None:
@@ -405,8 +417,7 @@ class Profile:
             hinge_block = np.where(after >= fixed_first, lv.suffix[:, fixed_first] - tail, 0.0)
             h1, h2, hh, hv = _hinge_from_block(hinge_block, a)
             base_i, base_s, base_sse, delta = _line_plus_hinge(head, h1, h2, hh, hv)
-            tail_lines = self.lines()[1]
-            tail_i, tail_s, tail_sse = tail_lines[0][gap], tail_lines[1][gap], tail_lines[2][gap]
+            tail_i, tail_s, tail_sse = self.lines_at(gap)[1]
             # the left model beyond the fixed knot: intercept base_i − δ·a, slope base_s + δ
             with np.errstate(divide="ignore", invalid="ignore"):
                 psi = (tail_i - (base_i - delta * a)) / ((base_s + delta) - tail_s)
@@ -416,8 +427,7 @@ class Profile:
             admissible = inside & self.feasible(fixed, Position.in_gaps(psi_ok, gap))
         else:
             # left part: a line on levels ≤ g; right part: levels > g with a knot at `fixed`
-            head_lines = self.lines()[0]
-            head_i, head_s, head_sse = head_lines[0][gap], head_lines[1][gap], head_lines[2][gap]
+            head_i, head_s, head_sse = self.lines_at(gap)[0]
             h1, h2, hh, hv = _hinge_from_block(lv.suffix[:, fixed_first], a)
             base_i, base_s, base_sse, delta = _line_plus_hinge(tail, h1, h2, hh, hv)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -502,16 +512,20 @@ class Profile:
         """Best pair with both breakpoints inside gaps: three separate lines meeting inside their gaps."""
         lv = self.levels
         u = lv.u
-        first_grid, second_grid = np.meshgrid(first_gaps, second_gaps, indexing="ij")
-        i, j = first_grid.ravel(), second_grid.ravel()
-        keep = i < j
-        i, j = i[keep], j[keep]
+        first_grid, second_grid = np.meshgrid(
+            np.arange(first_gaps.size), np.arange(second_gaps.size), indexing="ij"
+        )
+        a, b = first_grid.ravel(), second_grid.ravel()
+        keep = first_gaps[a] < second_gaps[b]
+        a, b = a[keep], b[keep]
+        i, j = first_gaps[a], second_gaps[b]
         if i.size == 0:
             return 0.0, 0.0, float("inf")
-        head, tail = self.lines()
-        one = (head[0][i], head[1][i], head[2][i])
+        before = self.lines_at(first_gaps)[0]  # lines for each distinct gap, then spread over the pairs
+        after = self.lines_at(second_gaps)[1]
+        one = (before[0][a], before[1][a], before[2][a])
         two = _line_fit(_block(lv, i + 1, j + 1))
-        three = (tail[0][j], tail[1][j], tail[2][j])
+        three = (after[0][b], after[1][b], after[2][b])
         with np.errstate(divide="ignore", invalid="ignore"):
             psi1 = (two[0] - one[0]) / (one[1] - two[1])
             psi2 = (three[0] - two[0]) / (two[1] - three[1])
