@@ -60,12 +60,14 @@ class HingeFit:
     slope_change_se: tuple[float, ...]
     segment_intercepts: tuple[float, ...]  # β0 − Σ_(j<k) δ_j ψ_j, as segmented's intercept()
     segment_counts: tuple[int, ...]  # observations with S < ψ1 | ψ1 ≤ S < ψ2 | S ≥ ψ2
+    covariate_coefficients: tuple[float, ...]  # γ of the optional covariates (empty without)
+    covariate_se: tuple[float, ...]
     sse: float  # (weighted) residual sum of squares
     sigma: float  # residual standard error on df_residual
     df_residual: int  # n − 2 − 2K, as segmented
     r_squared: float
     log_likelihood: float  # Gaussian, −n/2·[ln 2π + ln(SSE/n) + 1]
-    parameters: int  # 2 + K coefficients + K breakpoints + σ
+    parameters: int  # 2 + K coefficients + covariates + K breakpoints + σ
     aic: float
     bic: float
     n: int
@@ -73,7 +75,7 @@ class HingeFit:
     confidence: float
 
     def predict(self, satisfaction: ArrayLike) -> FloatArray:
-        """Fitted loyalty at the given satisfaction values."""
+        """Fitted loyalty at the given satisfaction values (with covariates: at covariates = 0)."""
         s = np.asarray(satisfaction, dtype=float)
         fitted = self.intercept + self.slopes[0] * s
         for psi, delta in zip(self.breakpoints, self.slope_changes, strict=True):
@@ -145,6 +147,34 @@ def complete_cases(
     return s, y, w
 
 
+def _with_covariates(
+    satisfaction: ArrayLike, loyalty: ArrayLike, weights: ArrayLike | None, covariates: ArrayLike | None
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
+    """`complete_cases` that also drops respondents with a missing covariate and returns the covariates
+    (n × q) of the respondents kept."""
+    if covariates is None:
+        s, y, w = complete_cases(satisfaction, loyalty, weights)
+        return s, y, w, None
+    try:
+        z = np.asarray(covariates, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("covariates must be numbers (make dummies of categories first).") from None
+    if z.ndim == 1:
+        z = z[:, None]
+    raw = _floats(satisfaction, "satisfaction").copy()
+    if z.ndim != 2 or z.shape[0] != raw.size:
+        raise ValueError(f"covariates must have one row per respondent ({raw.size}); got shape {z.shape}.")
+    missing = np.isnan(z).any(axis=1)
+    raw[missing] = np.nan  # a respondent without a covariate is not a complete case
+    keep = ~(np.isnan(raw) | np.isnan(_floats(loyalty, "loyalty")))
+    s, y, w = complete_cases(raw, loyalty, weights)
+    z = z[keep]
+    centred = z - z.mean(axis=0)
+    if z.shape[1] and np.linalg.matrix_rank(np.column_stack([np.ones(s.size), s, centred])) < 2 + z.shape[1]:
+        raise ValueError("covariates are constant or collinear with satisfaction; drop one of them.")
+    return s, y, w, z
+
+
 def _basis(s: FloatArray, breakpoints: Sequence[float]) -> FloatArray:
     return np.column_stack([np.ones_like(s), s, *[np.maximum(s - psi, 0.0) for psi in breakpoints]])
 
@@ -188,15 +218,18 @@ def hinge_fit_at(
     weights: ArrayLike | None = None,
     min_segment: int = 0,
     confidence: float = 0.95,
+    covariates: ArrayLike | None = None,
 ) -> HingeFit:
     """Hinge regression with the breakpoints fixed at given values, with segmented-compatible SEs.
 
     The coefficients are (weighted) least squares on [1, S, (S−ψ_1)₊, …]. The breakpoint standard
     errors are those of R `segmented` (Muggeo 2003, §1.4 of METHODS.md): refit with the extra columns
     V_k = −δ̂_k·I(S > ψ_k); the standard error of the coefficient of V_k is SE(ψ̂_k). All standard errors
-    come from that augmented fit with σ̂² = SSE / (n − 2 − 2K). Slopes b_j = β1 + Σ_(k<j) δ_k with
-    SE from a'Va. Delta intervals: estimate ± t_(df, (1+confidence)/2)·SE. Information criteria count
-    2 + K coefficients, K breakpoints and σ (R `logLik.segmented`). Missing values: complete cases.
+    come from that augmented fit with σ̂² = SSE / (n − 2 − 2K − q), q covariates (columns of
+    `covariates`, entered linearly as in `lm(y ~ x + covariates)` before `segmented`). Slopes
+    b_j = β1 + Σ_(k<j) δ_k with SE from a'Va. Delta intervals: estimate ± t_(df, (1+confidence)/2)·SE.
+    Information criteria count 2 + K coefficients, q covariates, K breakpoints and σ (R
+    `logLik.segmented`). Missing values: complete cases.
 
     References
     ----------
@@ -213,7 +246,7 @@ def hinge_fit_at(
     >>> [round(b, 6) for b in fit.slopes]
     [1.5, 0.5]
     """
-    s, y, w = complete_cases(satisfaction, loyalty, weights)
+    s, y, w, z = _with_covariates(satisfaction, loyalty, weights, covariates)
     psi = [float(p) for p in breakpoints]
     if any(not (s.min() < p < s.max()) for p in psi):
         raise ValueError(
@@ -221,23 +254,31 @@ def hinge_fit_at(
         )
     if sorted(psi) != psi or len(set(psi)) != len(psi):
         raise ValueError(f"breakpoints must be increasing; got {psi}.")
-    return _fit_at(s, y, w, psi, min_segment, confidence)
+    return _fit_at(s, y, w, psi, min_segment, confidence, z)
 
 
 def _fit_at(
-    s: FloatArray, y: FloatArray, w: FloatArray, psi: list[float], min_segment: int, confidence: float
+    s: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    psi: list[float],
+    min_segment: int,
+    confidence: float,
+    covariates: FloatArray | None = None,
 ) -> HingeFit:
     from scipy import stats
 
     n, k = s.size, len(psi)
-    x = _basis(s, psi)
+    z = np.zeros((n, 0)) if covariates is None else covariates
+    q = z.shape[1]
+    x = np.column_stack([_basis(s, psi), z])
     coefficients = _normal_equations(x, y, w)
     residuals = y - x @ coefficients
     sse = float((w * residuals**2).sum())
-    df_residual = n - 2 - 2 * k
+    df_residual = n - 2 - 2 * k - q
     if df_residual <= 0:
-        raise ValueError(f"too few respondents ({n}) for {k} breakpoint(s).")
-    deltas = coefficients[2:]
+        raise ValueError(f"too few respondents ({n}) for {k} breakpoint(s) and {q} covariate(s).")
+    deltas = coefficients[2 : 2 + k]
     jumps = [-delta * (s > p) for delta, p in zip(deltas, psi, strict=True)]
     augmented = np.column_stack([x, *jumps]) if k else x
     gram = augmented.T @ (augmented * w[:, None])
@@ -247,11 +288,12 @@ def _fit_at(
     slope_cov = covariance[1 : k + 2, 1 : k + 2]
     slopes = slope_matrix @ coefficients[1 : k + 2]
     slope_se = np.sqrt(np.einsum("ij,jk,ik->i", slope_matrix, slope_cov, slope_matrix))
-    psi_se = np.sqrt(np.diag(covariance)[k + 2 :]) if k else np.zeros(0)
+    psi_se = np.sqrt(np.diag(covariance)[k + 2 + q :]) if k else np.zeros(0)
+    covariate_se = np.sqrt(np.diag(covariance)[k + 2 : k + 2 + q])
     quantile = float(stats.t.ppf((1 + confidence) / 2, df_residual))
     weighted_mean = float((w * y).sum() / w.sum())
     total = float((w * (y - weighted_mean) ** 2).sum())
-    parameters = 2 + 2 * k + 1
+    parameters = 2 + 2 * k + q + 1
     log_likelihood, aic, bic = _information(sse, w, n, parameters)
     intercepts = [float(coefficients[0])]
     for delta, p in zip(deltas, psi, strict=True):
@@ -270,6 +312,8 @@ def _fit_at(
         slope_change_se=tuple(float(math.sqrt(covariance[j, j])) for j in range(2, 2 + k)),
         segment_intercepts=tuple(intercepts),
         segment_counts=_segment_counts(s, psi),
+        covariate_coefficients=tuple(float(v) for v in coefficients[2 + k :]),
+        covariate_se=tuple(float(v) for v in covariate_se),
         sse=sse,
         sigma=math.sqrt(sigma2),
         df_residual=df_residual,
@@ -305,6 +349,7 @@ def fit_hinge(
     min_segment: int | None = None,
     min_separation: float = 0.0,
     confidence: float = 0.95,
+    covariates: ArrayLike | None = None,
 ) -> HingeFit:
     """Hinge regression with K = 0, 1 or 2 breakpoints at the global least-squares optimum.
 
@@ -317,6 +362,12 @@ def fit_hinge(
     the second largest distinct satisfaction value, ψ2 − ψ1 ≥ `min_separation`, and every segment
     (S < ψ1 | ψ1 ≤ S < ψ2 | S ≥ ψ2) holding at least `min_segment` respondents (default 5 % and at least
     10; never fewer than 1). Standard errors, slopes and intervals as in `hinge_fit_at`.
+
+    Covariates (n × q, e.g. segment dummies: `L = … + x'γ`) are fitted by backfitting: the exact
+    search on L − x'γ̂, then least squares of L on the hinge basis and x at the breakpoints found, until
+    the SSE stops falling (each round lowers it). The cost: one full search per round (typically 2–5),
+    and the result is optimal in ψ given γ̂ and in (β, γ) given ψ — a joint optimum the search cannot
+    certify globally, because with shared covariates the O(1) sums of the search no longer separate.
     Missing values: complete cases. Weights: survey weights, used as least-squares weights.
 
     References
@@ -338,10 +389,31 @@ def fit_hinge(
     """
     if breakpoints not in (0, 1, 2):
         raise ValueError(f"breakpoints must be 0, 1 or 2; got {breakpoints!r}.")
-    s, y, w = complete_cases(satisfaction, loyalty, weights)
+    s, y, w, z = _with_covariates(satisfaction, loyalty, weights, covariates)
     need = _resolve_min_segment(min_segment, s.size, breakpoints)
     if breakpoints == 0:
-        return _fit_at(s, y, w, [], need, confidence)
+        return _fit_at(s, y, w, [], need, confidence, z)
+    if z is None:
+        psi = _global_breakpoints(s, y, w, breakpoints, need, min_separation)
+        return _fit_at(s, y, w, psi, need, confidence)
+    gamma = _normal_equations(np.column_stack([_basis(s, []), z]), y, w)[2:]
+    previous = math.inf
+    for _ in range(50):
+        psi = _global_breakpoints(s, y - z @ gamma, w, breakpoints, need, min_separation)
+        design = np.column_stack([_basis(s, psi), z])
+        coefficients = _normal_equations(design, y, w)
+        sse = float((w * (y - design @ coefficients) ** 2).sum())
+        gamma = coefficients[2 + breakpoints :]
+        if not sse < previous * (1 - 1e-12):
+            break
+        previous = sse
+    return _fit_at(s, y, w, psi, need, confidence, z)
+
+
+def _global_breakpoints(
+    s: FloatArray, y: FloatArray, w: FloatArray, breakpoints: int, need: int, min_separation: float
+) -> list[float]:
+    """The search of `measure.threshold_search`, with its failures as clear errors."""
     levels = collapse_levels(s, y, w)
     if levels.x.size < breakpoints + 3:
         raise ValueError(
@@ -355,8 +427,7 @@ def fit_hinge(
             f"no position of {breakpoints} breakpoint(s) leaves {need} respondents in every segment "
             f"(n = {s.size}, {levels.x.size} distinct satisfaction values); lower min_segment."
         )
-    psi = _settle_side(s, y, w, list(found.breakpoints), max(need, 1))
-    return _fit_at(s, y, w, psi, need, confidence)
+    return _settle_side(s, y, w, list(found.breakpoints), max(need, 1))
 
 
 def _settle_side(s: FloatArray, y: FloatArray, w: FloatArray, psi: list[float], need: int) -> list[float]:

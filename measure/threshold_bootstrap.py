@@ -115,6 +115,8 @@ def bootstrap_threshold(
         raise ValueError(f"replicates must be at least 2; got {replicates}.")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1; got {confidence}.")
+    if fit.covariate_coefficients:
+        raise ValueError("the bootstrap does not take covariates yet; fit without them to bootstrap.")
     if s.size != fit.n:
         raise ValueError(f"fit was made on {fit.n} respondents, the data have {s.size}.")
     order = np.argsort(s, kind="stable")

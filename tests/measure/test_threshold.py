@@ -203,3 +203,43 @@ def test_as_dict_is_json_ready(reference: Path) -> None:
     s, y = d1(reference)
     encoded = json.loads(json.dumps(fit_hinge(s, y, 1).as_dict()))
     assert encoded["breakpoints"] == pytest.approx([3.479814], abs=1e-4) or encoded["sse"] <= 58.60545
+
+
+def test_covariates_shift_the_level_not_the_thresholds(reference: Path) -> None:
+    s, y = d1(reference)
+    group = (np.arange(s.size) % 2).astype(float)
+    shifted = y + 2.0 * group
+    fit = fit_hinge(s, shifted, 2, covariates=group, min_segment=0)
+    plain = fit_hinge(s, y, 2, min_segment=0)
+    # the group shift is absorbed by γ: the same fit as without it
+    np.testing.assert_allclose(fit.covariate_coefficients, [2.0], atol=0.2)
+    np.testing.assert_allclose(fit.breakpoints, plain.breakpoints, atol=0.1)
+    assert fit.parameters == plain.parameters + 1
+    assert fit.df_residual == plain.df_residual - 1
+    # no pair of breakpoints near the answer has a lower joint SSE (least squares with the covariate)
+    grid = np.linspace(-0.15, 0.15, 13)
+    best = min(
+        float(np.sum((shifted - design @ np.linalg.lstsq(design, shifted, rcond=None)[0]) ** 2))
+        for a in grid
+        for b in grid
+        for design in [
+            np.column_stack(
+                [
+                    np.ones_like(s),
+                    s,
+                    np.maximum(s - fit.breakpoints[0] - a, 0),
+                    np.maximum(s - fit.breakpoints[1] - b, 0),
+                    group,
+                ]
+            )
+        ]
+    )
+    assert fit.sse <= best * (1 + 1e-9)
+
+
+def test_missing_covariate_drops_the_respondent(reference: Path) -> None:
+    s, y = d1(reference)
+    covariate = np.where(np.arange(s.size) == 5, np.nan, (np.arange(s.size) % 3 == 0).astype(float))
+    assert fit_hinge(s, y, 1, covariates=covariate).n == s.size - 1
+    with pytest.raises(ValueError, match="constant or collinear"):
+        fit_hinge(s, y, 1, covariates=np.ones(s.size))

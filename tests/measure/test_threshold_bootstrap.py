@@ -60,3 +60,6 @@ def test_bad_arguments() -> None:
         bootstrap_threshold(s, s, fit, replicates=1, seed=1)
     with pytest.raises(ValueError, match="fit was made on 50"):
         bootstrap_threshold(s[:40], s[:40], fit, seed=1)
+    with_covariate = fit_hinge(s, s + np.sin(s), 0, covariates=np.sin(3 * s))
+    with pytest.raises(ValueError, match="does not take covariates"):
+        bootstrap_threshold(s, s, with_covariate, seed=1)
