@@ -128,3 +128,30 @@ def test_help_has_an_example() -> None:
     code, output = run("--help")
     assert code == 0
     assert "loyalty measure threshold --data" in output
+
+
+def test_weights_column_counts_like_repeated_rows(reference: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(reference / "data" / "d1_satloy.csv")
+    frame["w"] = [2.0 if i % 4 == 0 else 1.0 for i in range(len(frame))]
+    weighted = tmp_path / "weighted.csv"
+    frame.to_csv(weighted, index=False)
+    repeated = tmp_path / "repeated.csv"
+    frame.loc[frame.index.repeat(frame["w"].astype(int))].to_csv(repeated, index=False)
+    common = [
+        "--satisfaction",
+        "S",
+        "--loyalty",
+        "L",
+        "--satisfaction-scale",
+        "1-10",
+        "--loyalty-scale",
+        "0-10",
+    ]
+    code, output = run("--data", str(weighted), *common, "--weight", "w", "--breakpoints", "2", "--json")
+    assert code == 0, output
+    code_repeated, output_repeated = run("--data", str(repeated), *common, "--breakpoints", "2", "--json")
+    assert code_repeated == 0, output_repeated
+    by_weight, by_rows = json.loads(output), json.loads(output_repeated)
+    assert by_weight["breakpoints"] == pytest.approx(by_rows["breakpoints"], rel=1e-9)
+    assert by_weight["slopes"] == pytest.approx(by_rows["slopes"], rel=1e-9)
+    assert [z["share"] for z in by_weight["zones"]] == pytest.approx([z["share"] for z in by_rows["zones"]])
