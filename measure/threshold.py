@@ -498,7 +498,8 @@ def profile_breakpoint_intervals(
 
     ν = n − 2 − 2K (the fit's df_residual). The profile is exact (the other breakpoint re-optimised
     globally at every ψ_k, under the fit's minimum segment size); the interval is the connected set around
-    ψ̂_k, found by stepping outward on a 400-point grid and bisecting the crossing. METHODS.md §1.6.
+    ψ̂_k, found by stepping outward on a 400-point grid and bisecting the crossing to 1e-7 of the
+    admissible range. METHODS.md §1.6.
 
     Examples
     --------
@@ -530,7 +531,7 @@ def profile_breakpoint_intervals(
 
         bounds = []
         touched = False
-        for direction, edge in ((-1, levels.lower), (1, levels.upper)):
+        for edge in (levels.lower, levels.upper):
             inside, bound = psi, psi
             steps = np.linspace(psi, edge, 401)[1:]
             crossed = False
@@ -543,14 +544,14 @@ def profile_breakpoint_intervals(
                 bounds.append(edge)
                 touched = True
                 continue
-            for _ in range(60):
+            resolution = 1e-7 * (levels.upper - levels.lower)
+            while abs(bound - inside) > resolution:
                 middle = (inside + bound) / 2
                 if profile_sse(middle) > cutoff:
                     bound = middle
                 else:
                     inside = middle
             bounds.append(inside)
-            del direction
         lows.append(bounds[0])
         highs.append(bounds[1])
         touches.append(touched)

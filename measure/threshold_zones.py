@@ -251,15 +251,15 @@ def threshold_zones(
         if k == 0 and "no breakpoint model selected" in reasons:
             pattern = "none"
     zones = _summaries(s, y, w, names, edges, fit)
-    labels = []
-    inner = np.asarray(edges[1:-1])
-    for value in raw_satisfaction:
-        labels.append("" if math.isnan(value) else names[int(np.searchsorted(inner, value, side="right"))])
+    positions = np.searchsorted(np.asarray(edges[1:-1]), raw_satisfaction, side="right")
+    labels = np.where(
+        np.isnan(raw_satisfaction), "", np.asarray(names)[np.minimum(positions, len(names) - 1)]
+    )
     return ThresholdZones(
         source=source,
         pattern=pattern if source == "model" else "none",
         zones=zones,
-        labels=tuple(labels),
+        labels=tuple(str(label) for label in labels),
         reasons=tuple(reasons),
         flags=tuple(flags),
     )
