@@ -192,7 +192,9 @@ def pseudo_score_test(
     matrix H: T = z̄'W(I−H)y / (σ̂₀ √(z̄'W(I−H)z̄)), p = 2·P(t_ν > |T|). Without given breakpoints σ̂₀
     and ν are those of the linear fit (ν = n − 2); with K given breakpoints (R: `more.break = TRUE` on
     a segmented fit) those of the segmented fit, σ̂₀² = SSE/(n − 2 − 2K), ν = n − 2 − 2K.
-    Missing values: complete cases.
+    Missing values: complete cases. With weights the variance is z̄'W(I−H)z̄, the weighted-least-squares
+    form; `pscore.test` 1.6-2 computes z̄'W^½(I−H)Wz̄ there, which we do not copy (equal for unit
+    weights, where the R check applies).
 
     References
     ----------
