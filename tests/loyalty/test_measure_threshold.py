@@ -155,3 +155,34 @@ def test_weights_column_counts_like_repeated_rows(reference: Path, tmp_path: Pat
     assert by_weight["breakpoints"] == pytest.approx(by_rows["breakpoints"], rel=1e-9)
     assert by_weight["slopes"] == pytest.approx(by_rows["slopes"], rel=1e-9)
     assert [z["share"] for z in by_weight["zones"]] == pytest.approx([z["share"] for z in by_rows["zones"]])
+
+
+def test_a_group_too_small_is_reported_and_the_others_measured(reference: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(reference / "data" / "d1_satloy.csv")
+    frame["shop"] = ["big"] * 190 + ["tiny"] * 10
+    data = tmp_path / "shops.csv"
+    frame.to_csv(data, index=False)
+    arguments = ["--data", str(data), "--satisfaction", "S", "--loyalty", "L", "--by", "shop"]
+    code, output = run(*arguments, "--breakpoints", "2", "--json")
+    assert code == 0, output
+    document = json.loads(output)
+    groups = {group["group"]: group for group in document["groups"]}
+    assert groups["big"]["selected_breakpoints"] == 2
+    assert "too few for 2 breakpoint" in groups["tiny"]["error"]
+    assert any(note.startswith("shop = tiny not measured") for note in document["notes"])
+    frame["shop"] = ["a"] * 100 + ["b"] * 100
+    frame.to_csv(data, index=False)
+    code, output = run(*arguments, "--min-segment", "60", "--breakpoints", "2")
+    assert code == 1
+    assert "no group of shop can be measured" in output
+
+
+def test_missing_weight_is_an_error_not_a_dropped_row(reference: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(reference / "data" / "d1_satloy.csv")
+    frame["w"] = 1.0
+    frame.loc[7, "w"] = None
+    data = tmp_path / "w.csv"
+    frame.to_csv(data, index=False)
+    code, output = run("--data", str(data), "--satisfaction", "S", "--loyalty", "L", "--weight", "w")
+    assert code == 1
+    assert "weights must be positive numbers; positions [7]" in output

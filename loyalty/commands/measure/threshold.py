@@ -195,40 +195,46 @@ def threshold(
         labels = frame[by].astype("string").fillna("(missing)")
         groups = [(str(value), (labels == value).to_numpy()) for value in sorted(labels.unique())]
     results: list[tuple[str, Any, Any, ThresholdAnalysis]] = []
+    failures: list[tuple[str, str]] = []  # --by groups that could not be measured, with the reason
+    sat_low, sat_high = scales["satisfaction"]
+    loy_low, loy_high = scales["loyalty"]
+    # the loyalty items' top box (e.g. 9–10 of 0–10) on the 0–100 composite
+    loyalty_top_box = (jones_sasser_cuts(loy_low, loy_high)[1] - loy_low) / (loy_high - loy_low) * 100
     for label, rows in groups:
         part = numbers[rows] if by is not None else numbers
-        where = f"{source}, {by} = {label}" if by is not None else source
-        with input_error_from(where):
-            sat_low, sat_high = scales["satisfaction"]
-            loy_low, loy_high = scales["loyalty"]
+        try:
             sat = satisfaction_composite(
                 part[satisfaction_columns].to_numpy(float), scale_min=sat_low, scale_max=sat_high
             )
             loy = loyalty_composite(
                 part[loyalty_columns].to_numpy(float), scale_min=loy_low, scale_max=loy_high
             )
-            weights = None if weight is None else part[weight].to_numpy(float)
-            sat_values = np.array(sat.values)
-            loy_values = np.array(loy.values)
-            if weights is not None:
-                keep = ~np.isnan(weights)
-                sat_values, loy_values, weights = sat_values[keep], loy_values[keep], weights[keep]
+            sat_values, loy_values = np.array(sat.values), np.array(loy.values)
             analysis = analyse_threshold(
                 sat_values,
                 loy_values,
                 scale=(sat_low, sat_high),
                 breakpoints=breakpoints,
-                weights=weights,
+                weights=None if weight is None else part[weight].to_numpy(float),
                 min_segment=min_segment,
                 bootstrap_replicates=bootstrap,
                 seed=seed,
                 loyalty_max=100.0,
-                # the loyalty items' top box (e.g. 9–10 of 0–10) on the 0–100 composite
-                loyalty_top_box=(jones_sasser_cuts(loy_low, loy_high)[1] - loy_low)
-                / (loy_high - loy_low)
-                * 100,
+                loyalty_top_box=loyalty_top_box,
             )
+        except ValueError as error:
+            if by is None:
+                with input_error_from(source):
+                    raise
+            failures.append((label, str(error)))
+            continue
         results.append((label, sat_values, loy_values, analysis))
+    if not results:
+        raise InputError(
+            f"{source}: no group of {by} can be measured.",
+            [Problem(f"{by} = {label}", reason) for label, reason in failures],
+        )
+    notes.extend(f"{by} = {label} not measured: {reason}" for label, reason in failures)
     if plot is not None:
         from reports.threshold_chart import threshold_chart_svg
 
@@ -245,6 +251,7 @@ def threshold(
             if by is not None:
                 document = {"group": label, **document}
             documents.append(document)
+        documents.extend({"group": label, "error": reason} for label, reason in failures)
         output: dict[str, Any] = (
             {"by": by, "groups": documents, "notes": notes}
             if by is not None
