@@ -63,3 +63,7 @@ app.command(name="damage")(_damage.damage)
 from loyalty.commands.measure import segments as _segments  # noqa: E402
 
 app.add_typer(_segments.group, name="segments")
+
+from loyalty.commands.measure import threshold as _threshold  # noqa: E402
+
+app.command(name="threshold")(_threshold.threshold)
