@@ -95,9 +95,7 @@ def r_segmented(s: np.ndarray, y: np.ndarray) -> list[float] | None:
             "f <- segmented(lm(y ~ x, data = d), seg.Z = ~x, npsi = 2, control = seg.control(n.boot = 0)); "
             "cat(f$psi[, 'Est.'], sep = ',')"
         )
-        done = subprocess.run(
-            ["Rscript", "-e", script, str(data)], capture_output=True, text=True, check=False
-        )
+        done = subprocess.run(["Rscript", "-e", script, str(data)], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             return None
         return [float(v) for v in done.stdout.strip().split(",")]
@@ -169,9 +167,7 @@ def main() -> None:
         for name, peer in peers:
             peer_time, breakpoints = timed(lambda peer=peer, s=s, y=y: peer(s, y), 1)
             if len(breakpoints) != 2:
-                rows.append(
-                    f"| {n:,} | {name} | {peer_time:.3f} | {peer_time / our_time:.0f} | did not converge | |"
-                )
+                rows.append(f"| {n:,} | {name} | {peer_time:.3f} | {peer_time / our_time:.0f} | did not converge | |")
             else:
                 relative = (sse_at(s, y, breakpoints) - our_sse) / our_sse
                 shown = "0 (same optimum)" if abs(relative) < 1e-12 else f"{relative:+.2e}"

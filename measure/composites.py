@@ -75,9 +75,7 @@ def _oriented(
     low = _bounds(scale_min, count, "scale_min")
     high = _bounds(scale_max, count, "scale_max")
     if np.any(high <= low):
-        raise ValueError(
-            f"scale_max must exceed scale_min for every item; got {low.tolist()} and {high.tolist()}."
-        )
+        raise ValueError(f"scale_max must exceed scale_min for every item; got {low.tolist()} and {high.tolist()}.")
     direction = np.broadcast_to(np.asarray(higher_is_better, dtype=bool), (count,))
     outside = ~np.isnan(matrix) & ((matrix < low) | (matrix > high))
     if outside.any():

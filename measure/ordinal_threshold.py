@@ -51,17 +51,13 @@ class OrdinalThresholdFit:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 def _ordinal(loyalty: FloatArray) -> tuple[NDArray[np.intp], FloatArray]:
     categories = np.unique(loyalty)
     if categories.size < 2:
-        raise ValueError(
-            f"loyalty has only one category ({categories[0]:g}); an ordinal model needs two or more."
-        )
+        raise ValueError(f"loyalty has only one category ({categories[0]:g}); an ordinal model needs two or more.")
     return np.searchsorted(categories, loyalty), categories
 
 
@@ -171,8 +167,7 @@ def _finish(
         plus[index] += step
         minus[index] -= step
         hessian[:, index] = (
-            _natural_gradient(plus, design, codes, levels, w)
-            - _natural_gradient(minus, design, codes, levels, w)
+            _natural_gradient(plus, design, codes, levels, w) - _natural_gradient(minus, design, codes, levels, w)
         ) / (2 * step)
     hessian = (hessian + hessian.T) / 2
     if np.any(np.linalg.eigvalsh(hessian) <= 0):
@@ -282,16 +277,12 @@ def fit_ordinal_threshold(
     ordered = np.sort(s)
     distinct = np.unique(s)
     candidates: FloatArray = (
-        np.unique(np.quantile(distinct[1:-1], np.linspace(0, 1, grid_points)))
-        if distinct.size > 3
-        else np.zeros(0)
+        np.unique(np.quantile(distinct[1:-1], np.linspace(0, 1, grid_points))) if distinct.size > 3 else np.zeros(0)
     )
 
     def admissible(psi: Sequence[float]) -> bool:
         cuts = np.searchsorted(ordered, psi, side="left")
-        return bool(np.all(np.diff(np.concatenate(([0], cuts, [s.size]))) >= need)) and bool(
-            np.all(np.diff(psi) > 0)
-        )
+        return bool(np.all(np.diff(np.concatenate(([0], cuts, [s.size]))) >= need)) and bool(np.all(np.diff(psi) > 0))
 
     pairs: list[list[float]]
     if breakpoints == 1:
@@ -344,9 +335,7 @@ class LevelModel:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        result = {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        result = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
         result["runs"] = [list(run) for run in self.runs]
         return result
 

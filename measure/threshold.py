@@ -84,9 +84,7 @@ class HingeFit:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 def _floats(values: ArrayLike, name: str) -> FloatArray:
@@ -136,14 +134,11 @@ def complete_cases(
     bad_weight = np.flatnonzero(keep & ~(np.isfinite(w) & (w > 0)))
     if bad_weight.size:
         raise ValueError(
-            f"weights must be positive numbers; positions {bad_weight[:5].tolist()} have "
-            f"{w[bad_weight[:5]].tolist()}."
+            f"weights must be positive numbers; positions {bad_weight[:5].tolist()} have {w[bad_weight[:5]].tolist()}."
         )
     s, y, w = s[keep], y[keep], w[keep]
     if np.ptp(s) == 0:
-        raise ValueError(
-            f"satisfaction is constant ({s[0]:g} for all {s.size} respondents); no slope can be fitted."
-        )
+        raise ValueError(f"satisfaction is constant ({s[0]:g} for all {s.size} respondents); no slope can be fitted.")
     return s, y, w
 
 
@@ -200,9 +195,7 @@ def _segment_counts(s: FloatArray, breakpoints: Sequence[float]) -> tuple[int, .
 def _information(sse: float, weights: FloatArray, n: int, parameters: int) -> tuple[float, float, float]:
     # Gaussian log-likelihood of a (weighted) least-squares fit, as R's logLik.lm: the weights enter as
     # + ½ Σ log w (zero for unit weights).
-    log_likelihood = -n / 2 * (math.log(2 * math.pi) + math.log(sse / n) + 1) + 0.5 * float(
-        np.log(weights).sum()
-    )
+    log_likelihood = -n / 2 * (math.log(2 * math.pi) + math.log(sse / n) + 1) + 0.5 * float(np.log(weights).sum())
     return (
         log_likelihood,
         -2 * log_likelihood + 2 * parameters,
@@ -249,9 +242,7 @@ def hinge_fit_at(
     s, y, w, z = _with_covariates(satisfaction, loyalty, weights, covariates)
     psi = [float(p) for p in breakpoints]
     if any(not (s.min() < p < s.max()) for p in psi):
-        raise ValueError(
-            f"breakpoints must lie inside the satisfaction range ({s.min():g}, {s.max():g}); got {psi}."
-        )
+        raise ValueError(f"breakpoints must lie inside the satisfaction range ({s.min():g}, {s.max():g}); got {psi}.")
     if sorted(psi) != psi or len(set(psi)) != len(psi):
         raise ValueError(f"breakpoints must be increasing; got {psi}.")
     return _fit_at(s, y, w, psi, min_segment, confidence, z)
@@ -481,9 +472,7 @@ class BreakpointIntervals:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 def profile_breakpoint_intervals(
@@ -581,9 +570,7 @@ class ModelComparison:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 def compare_models(

@@ -75,9 +75,7 @@ class ThresholdAnalysis:
             "breakpoint_ci_delta": [
                 list(pair) for pair in zip(fit.breakpoint_ci_low, fit.breakpoint_ci_high, strict=True)
             ],
-            "breakpoint_ci_profile": [
-                list(pair) for pair in zip(self.intervals.low, self.intervals.high, strict=True)
-            ],
+            "breakpoint_ci_profile": [list(pair) for pair in zip(self.intervals.low, self.intervals.high, strict=True)],
             "intercept": fit.intercept,
             "slopes": list(fit.slopes),
             "slope_se": list(fit.slope_se),
@@ -93,9 +91,7 @@ class ThresholdAnalysis:
             "pscore_p": self.pseudo_score.p_value,
             "pscore_statistic": self.pseudo_score.statistic,
             "one_more_breakpoint_davies_p": None if self.davies_more is None else self.davies_more.p_value,
-            "one_more_breakpoint_pscore_p": None
-            if self.pseudo_score_more is None
-            else self.pseudo_score_more.p_value,
+            "one_more_breakpoint_pscore_p": None if self.pseudo_score_more is None else self.pseudo_score_more.p_value,
             "model_comparison": self.comparison.as_dict(),
             "zones": [zone.as_dict() for zone in self.zones.zones],
             "zone_source": self.zones.source,

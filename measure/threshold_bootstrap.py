@@ -42,9 +42,7 @@ class ThresholdBootstrap:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 def _coefficients(levels: Levels, psi: FloatArray) -> FloatArray:

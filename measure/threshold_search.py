@@ -199,9 +199,7 @@ def _hinge_sums(
     return np.stack([t1 - a * t0, t2 - a * t1, t2 - 2 * a * t1 + a * a * t0, tuv - a * tv])
 
 
-def _hinge_from_block(
-    t: FloatArray, a: float | FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _hinge_from_block(t: FloatArray, a: float | FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """The hinge sums of `_hinge_sums` from already-summed levels beyond a."""
     t0, t1, t2, tv, tuv, _ = t
     return t1 - a * t0, t2 - a * t1, t2 - 2 * a * t1 + a * a * t0, tuv - a * tv
@@ -443,9 +441,7 @@ class Profile:
         m = self.levels.u.size
         return self.exhaustive_window((0, m), (0, m))
 
-    def exhaustive_window(
-        self, first: tuple[int, int], second: tuple[int, int]
-    ) -> tuple[float, float, float]:
+    def exhaustive_window(self, first: tuple[int, int], second: tuple[int, int]) -> tuple[float, float, float]:
         """Exact optimum with ψ1 among the levels first[0] ≤ l < first[1] and the gaps between and beside
         them, ψ2 likewise within `second`: every value/value, value/gap, gap/value and gap/gap pair."""
         lv = self.levels
@@ -506,15 +502,11 @@ class Profile:
                 break
         return best
 
-    def three_pieces(
-        self, first_gaps: NDArray[np.intp], second_gaps: NDArray[np.intp]
-    ) -> tuple[float, float, float]:
+    def three_pieces(self, first_gaps: NDArray[np.intp], second_gaps: NDArray[np.intp]) -> tuple[float, float, float]:
         """Best pair with both breakpoints inside gaps: three separate lines meeting inside their gaps."""
         lv = self.levels
         u = lv.u
-        first_grid, second_grid = np.meshgrid(
-            np.arange(first_gaps.size), np.arange(second_gaps.size), indexing="ij"
-        )
+        first_grid, second_grid = np.meshgrid(np.arange(first_gaps.size), np.arange(second_gaps.size), indexing="ij")
         a, b = first_grid.ravel(), second_grid.ravel()
         keep = first_gaps[a] < second_gaps[b]
         a, b = a[keep], b[keep]
@@ -578,11 +570,7 @@ class Profile:
         spacing = 3 * (u[in_range[-1]] - u[in_range[0]]) / grid_levels
         chosen = 0
         for index in order[: 20 * starts]:
-            if (
-                not np.isfinite(grid_sse[index])
-                or chosen == starts
-                or (prune and not grid_sse[index] < best[2])
-            ):
+            if not np.isfinite(grid_sse[index]) or chosen == starts or (prune and not grid_sse[index] < best[2]):
                 break
             pair = (float(first.value[index]), float(second.value[index]))
             if all(abs(pair[0] - p[0]) + abs(pair[1] - p[1]) > spacing for p in pairs):
@@ -678,9 +666,7 @@ def _line_plus_hinge(
     )
 
 
-def search_breakpoints(
-    levels: Levels, number: int, min_segment: float, min_separation: float = 0.0
-) -> SearchResult:
+def search_breakpoints(levels: Levels, number: int, min_segment: float, min_separation: float = 0.0) -> SearchResult:
     """The least-squares breakpoints for `number` = 0, 1 or 2 (original scale), with the SSE.
 
     `min_segment` counts observations per segment (at least 1); `min_separation` is in satisfaction units.

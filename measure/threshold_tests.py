@@ -38,9 +38,7 @@ class DaviesTest:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +52,7 @@ class PseudoScoreTest:
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-ready."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
 def _null_design(s: FloatArray, given: Sequence[float]) -> FloatArray:
@@ -141,9 +137,7 @@ def davies_test(
         variation = float(np.abs(np.diff(np.arcsin(np.sqrt(betas[ok])))).sum())
         u = m * m / (df + m * m)
         log_factor = special.gammaln(df / 2 + 0.5) - special.gammaln(df / 2)
-        approximation = (
-            variation * (1 - u) ** ((df - 1) / 2) * math.exp(log_factor) / (2 * math.sqrt(math.pi))
-        )
+        approximation = variation * (1 - u) ** ((df - 1) / 2) * math.exp(log_factor) / (2 * math.sqrt(math.pi))
         p_value = 2 * (float(stats.t.sf(m, df)) + approximation)
         distribution = "t"
         statistics_out = valid

@@ -176,9 +176,7 @@ def threshold_zones(
     scale_min, scale_max = float(scale[0]), float(scale[1])
     if not scale_max > scale_min:
         raise ValueError(f"scale must be (min, max) with max > min; got {scale}.")
-    separation = (
-        min_separation if min_separation is not None else (1.0 if scale_max - scale_min >= 6 else 0.5)
-    )
+    separation = min_separation if min_separation is not None else (1.0 if scale_max - scale_min >= 6 else 0.5)
     from scipy import stats
 
     k = len(fit.breakpoints)
@@ -252,9 +250,7 @@ def threshold_zones(
             pattern = "none"
     zones = _summaries(s, y, w, names, edges, fit)
     positions = np.searchsorted(np.asarray(edges[1:-1]), raw_satisfaction, side="right")
-    labels = np.where(
-        np.isnan(raw_satisfaction), "", np.asarray(names)[np.minimum(positions, len(names) - 1)]
-    )
+    labels = np.where(np.isnan(raw_satisfaction), "", np.asarray(names)[np.minimum(positions, len(names) - 1)])
     return ThresholdZones(
         source=source,
         pattern=pattern if source == "model" else "none",
@@ -317,9 +313,7 @@ def jones_sasser_quadrants(
     raw_s = np.asarray(satisfaction, dtype=float)
     raw_y = np.asarray(loyalty, dtype=float)
     if raw_s.shape != raw_y.shape:
-        raise ValueError(
-            f"satisfaction and loyalty must have the same length; got {raw_s.size} and {raw_y.size}."
-        )
+        raise ValueError(f"satisfaction and loyalty must have the same length; got {raw_s.size} and {raw_y.size}.")
     w = np.ones(raw_s.size) if weights is None else np.asarray(weights, dtype=float)
     names = ("apostle", "mercenary", "hostage", "defector")
     complete = ~(np.isnan(raw_s) | np.isnan(raw_y))
@@ -332,9 +326,7 @@ def jones_sasser_quadrants(
     total = w[complete].sum()
     counts = tuple(int((complete & (codes == index)).sum()) for index in range(4))
     shares = tuple(float(w[complete & (codes == index)].sum() / total) for index in range(4))
-    labels = tuple(
-        names[code] if ok else "" for code, ok in zip(codes.tolist(), complete.tolist(), strict=True)
-    )
+    labels = tuple(names[code] if ok else "" for code, ok in zip(codes.tolist(), complete.tolist(), strict=True))
     return JonesSasserQuadrants(
         names=names,
         counts=counts,

@@ -116,9 +116,7 @@ def test_bad_input_is_a_clear_error(
 
 
 def test_missing_column_names_the_nearest(reference: Path) -> None:
-    code, output = run(
-        "--data", str(reference / "data" / "mobi.csv"), "--satisfaction", "CUSA", "--loyalty", "CUSL1"
-    )
+    code, output = run("--data", str(reference / "data" / "mobi.csv"), "--satisfaction", "CUSA", "--loyalty", "CUSL1")
     assert code == 1
     assert "column CUSA" in output
     assert "Did you mean" in output

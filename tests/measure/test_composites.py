@@ -13,9 +13,7 @@ import pytest
 from measure.composites import loyalty_composite, satisfaction_composite
 
 
-@pytest.mark.parametrize(
-    ("variant", "loyalty_items"), [("A", ["CUSL1", "CUSL2", "CUSL3"]), ("C", ["CUSL1", "CUSL3"])]
-)
+@pytest.mark.parametrize(("variant", "loyalty_items"), [("A", ["CUSL1", "CUSL2", "CUSL3"]), ("C", ["CUSL1", "CUSL3"])])
 def test_mobi_composites_match_r(reference: Path, variant: str, loyalty_items: list[str]) -> None:
     mobi = pd.read_csv(reference / "data" / "mobi.csv")
     expected = pd.read_csv(reference / "data" / "derived" / f"mobi_composite_{variant}.csv")

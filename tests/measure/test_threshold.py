@@ -60,9 +60,7 @@ def test_every_profile_dataset_is_covered(reference: Path) -> None:
 
 @pytest.mark.parametrize("variant", ["K1", "K2", "K1_min5pct", "K2_min5pct"])
 @pytest.mark.parametrize("dataset", sorted(PROFILE_DATA))
-def test_sse_is_the_global_optimum_of_the_exhaustive_search(
-    reference: Path, dataset: str, variant: str
-) -> None:
+def test_sse_is_the_global_optimum_of_the_exhaustive_search(reference: Path, dataset: str, variant: str) -> None:
     results = json.loads((reference / "expected" / "profile_lse_breakpoints.json").read_text())["results"]
     entry = results[dataset][variant]
     search = entry["search"]

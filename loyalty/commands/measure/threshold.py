@@ -22,9 +22,7 @@ if TYPE_CHECKING:
 def _columns(text: str, option: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
-        raise InputError(
-            f"{option} names no column.", [Problem(option, "is empty.", "Give COL or COL,COL,….")]
-        )
+        raise InputError(f"{option} names no column.", [Problem(option, "is empty.", "Give COL or COL,COL,….")])
     return names
 
 
@@ -58,8 +56,7 @@ def _table(analysis: ThresholdAnalysis, label: str) -> str:
     for index, psi in enumerate(fit.breakpoints):
         low, high = analysis.intervals.low[index], analysis.intervals.high[index]
         lines.append(
-            f"  ψ{index + 1} = {psi:.3f}  (SE {fit.breakpoint_se[index]:.3f}; "
-            f"profile 95% CI {low:.3f}–{high:.3f})"
+            f"  ψ{index + 1} = {psi:.3f}  (SE {fit.breakpoint_se[index]:.3f}; profile 95% CI {low:.3f}–{high:.3f})"
         )
     slopes = ", ".join(f"{b:.3f} (SE {e:.3f})" for b, e in zip(fit.slopes, fit.slope_se, strict=True))
     lines.append(f"  slopes: {slopes}   AIC {fit.aic:.2f}   BIC {fit.bic:.2f}")
@@ -68,8 +65,7 @@ def _table(analysis: ThresholdAnalysis, label: str) -> str:
     for zone in analysis.zones.zones:
         mean = "" if math.isnan(zone.mean_loyalty) else f"{zone.mean_loyalty:.1f}"
         lines.append(
-            f"    {zone.name:<5}{zone.low:>8.2f}{zone.high:>8.2f}{zone.slope:>9.3f}"
-            f"{zone.share:>8.1%}{mean:>9}"
+            f"    {zone.name:<5}{zone.low:>8.2f}{zone.high:>8.2f}{zone.slope:>9.3f}{zone.share:>8.1%}{mean:>9}"
         )
     for reason in analysis.zones.reasons:
         lines.append(f"  note: {reason}")
@@ -98,15 +94,11 @@ def threshold(
     data: Annotated[Path, typer.Option("--data", help="CSV, TSV or Excel file, one row per respondent.")],
     satisfaction: Annotated[
         str,
-        typer.Option(
-            "--satisfaction", help="Satisfaction item column(s), COL[,COL…]; mean of those answered."
-        ),
+        typer.Option("--satisfaction", help="Satisfaction item column(s), COL[,COL…]; mean of those answered."),
     ],
     loyalty: Annotated[
         str,
-        typer.Option(
-            "--loyalty", help="Loyalty outcome column(s) (repurchase, recommend …), rescaled to 0–100."
-        ),
+        typer.Option("--loyalty", help="Loyalty outcome column(s) (repurchase, recommend …), rescaled to 0–100."),
     ],
     satisfaction_scale: Annotated[
         str | None,
@@ -115,16 +107,12 @@ def threshold(
     loyalty_scale: Annotated[
         str | None, typer.Option("--loyalty-scale", help="Item scale, e.g. 0-10 (default: observed min–max).")
     ] = None,
-    breakpoints: Annotated[
-        str, typer.Option("--breakpoints", help="0, 1, 2 or auto (BIC and tests).")
-    ] = "auto",
+    breakpoints: Annotated[str, typer.Option("--breakpoints", help="0, 1, 2 or auto (BIC and tests).")] = "auto",
     min_segment: Annotated[
         int | None,
         typer.Option("--min-segment", help="Respondents per segment at least (default 5 %, ≥ 10)."),
     ] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Column whose values split the data: one fit each.")
-    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Column whose values split the data: one fit each.")] = None,
     weight: Annotated[str | None, typer.Option("--weight", help="Column of survey weights.")] = None,
     bootstrap: Annotated[int, typer.Option("--bootstrap", help="Bootstrap replicates (0: none).")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 20240601,
@@ -173,17 +161,11 @@ def threshold(
         if given is None:
             given = _observed(numbers, columns)
             if math.isnan(given[0]):
-                raise InputError(
-                    f"{source} cannot be measured.", [Problem(f"--{name}", "every answer is empty.")]
-                )
+                raise InputError(f"{source} cannot be measured.", [Problem(f"--{name}", "every answer is empty.")])
             if given[0] == given[1]:
                 raise InputError(
                     f"{source} cannot be measured.",
-                    [
-                        Problem(
-                            f"--{name}", f"{name} is constant ({given[0]:g} in every answer); nothing to fit."
-                        )
-                    ],
+                    [Problem(f"--{name}", f"{name} is constant ({given[0]:g} in every answer); nothing to fit.")],
                 )
             notes.append(
                 f"{name} scale taken from the answers: {given[0]:g}–{given[1]:g} "
@@ -206,9 +188,7 @@ def threshold(
             sat = satisfaction_composite(
                 part[satisfaction_columns].to_numpy(float), scale_min=sat_low, scale_max=sat_high
             )
-            loy = loyalty_composite(
-                part[loyalty_columns].to_numpy(float), scale_min=loy_low, scale_max=loy_high
-            )
+            loy = loyalty_composite(part[loyalty_columns].to_numpy(float), scale_min=loy_low, scale_max=loy_high)
             sat_values, loy_values = np.array(sat.values), np.array(loy.values)
             analysis = analyse_threshold(
                 sat_values,
@@ -240,9 +220,7 @@ def threshold(
 
         for label, sat_values, loy_values, analysis in results:
             target = plot if by is None else plot.with_name(f"{plot.stem}-{_safe(label)}{plot.suffix}")
-            target.write_text(
-                threshold_chart_svg(sat_values, loy_values, analysis, title=label), encoding="utf-8"
-            )
+            target.write_text(threshold_chart_svg(sat_values, loy_values, analysis, title=label), encoding="utf-8")
             notes.append(f"chart written to {target}")
     if as_json:
         documents = []
@@ -253,9 +231,7 @@ def threshold(
             documents.append(document)
         documents.extend({"group": label, "error": reason} for label, reason in failures)
         output: dict[str, Any] = (
-            {"by": by, "groups": documents, "notes": notes}
-            if by is not None
-            else {**documents[0], "notes": notes}
+            {"by": by, "groups": documents, "notes": notes} if by is not None else {**documents[0], "notes": notes}
         )
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
