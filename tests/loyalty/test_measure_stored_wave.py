@@ -1,0 +1,113 @@
+"""`loyalty measure … --survey S --wave W`: every measure on a stored wave, with its inputs found in the codebook.
+
+One workspace holds the quarterly-loyalty questionnaire and a wave of generated responses imported the way
+platform exports are. The key check: a measure on the stored wave gives the same numbers as the same
+measure on a CSV file of the same (complete) responses with the columns named by hand — so what the
+stored-wave mode takes from the codebook is exactly what a researcher would name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from loyalty.cli import app
+from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, make_stored_wave
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> StoredWave:
+    return make_stored_wave(tmp_path_factory.mktemp("stored") / "workspace")
+
+
+@pytest.fixture(scope="module")
+def complete_csv(stored: StoredWave) -> Path:
+    """The complete responses as a data file, as a researcher would export them."""
+    path = stored.workspace.parent / "complete.csv"
+    stored.answers[stored.answers["status"] == "complete"].to_csv(path, index=False)
+    return path
+
+
+def run(stored: StoredWave, *arguments: str) -> Any:
+    result = runner.invoke(app, ["--workspace", str(stored.workspace), "measure", *arguments])
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.output) if "--json" in arguments else result.output
+
+
+def fails(stored: StoredWave, *arguments: str) -> str:
+    result = runner.invoke(app, ["--workspace", str(stored.workspace), "measure", *arguments])
+    assert result.exit_code == 1, result.output
+    return result.stderr
+
+
+def on_wave(*arguments: str) -> list[str]:
+    return [arguments[0], "--survey", SURVEY, "--wave", WAVE, *arguments[1:], "--json"]
+
+
+def without(result: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in result.items() if key not in keys}
+
+
+class TestNetPromoterScore:
+    def test_the_recommend_item_is_found_by_construct_and_matches_the_file(
+        self, stored: StoredWave, complete_csv: Path
+    ) -> None:
+        wave = run(stored, *on_wave("nps", "--by", "channel"))
+        file = run(
+            stored, "nps", "--data", str(complete_csv), "--column", "recommend", "--by", "channel", "--json",
+            "--repurchase-column", "repurchase", "--other-products-column", "cross_buy",
+        )  # fmt: skip
+        assert wave["column"] == "recommend"
+        assert without(wave, "stored_wave") == file
+        assert wave["customer_loyalty_index"]["n"] == file["n"]
+
+    def test_only_complete_responses_are_measured_and_the_rest_are_counted(self, stored: StoredWave) -> None:
+        statuses = stored.answers["status"].value_counts()
+        wave = run(stored, *on_wave("nps"))
+        assert wave["stored_wave"] == {
+            "survey": SURVEY,
+            "wave": WAVE,
+            "used": int(statuses["complete"]),
+            "excluded_by_status": {"partial": int(statuses["partial"])},
+        }
+        everyone = run(stored, *on_wave("nps", "--include-incomplete"))
+        assert everyone["n"] == len(stored.answers)
+        assert "25 partial (--include-incomplete keeps them)" in run(stored, "nps", "--survey", SURVEY, "--wave", WAVE)
+
+    def test_nps_is_refused_on_an_item_that_is_not_the_recommend_item(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("nps", "--column", "sat_overall"))
+        assert "sat_overall is not a 0–10 recommend item." in error
+        assert "NPS is computed only on the 0–10 recommend item. Use recommend." in error
+
+
+class TestChoosingTheMode:
+    def test_a_data_file_and_a_stored_wave_together_are_refused(self, stored: StoredWave, complete_csv: Path) -> None:
+        error = fails(stored, "nps", "--data", str(complete_csv), "--column", "recommend", "--survey", SURVEY)
+        assert "Measure either a data file or a stored wave, not both." in error
+        assert "--data and --survey: were both given." in error
+
+    def test_neither_is_refused(self, stored: StoredWave) -> None:
+        assert "Give --data FILE, or --survey S --wave W" in fails(stored, "nps")
+
+    def test_a_survey_needs_its_wave(self, stored: StoredWave) -> None:
+        assert "--wave: is not given." in fails(stored, "nps", "--survey", SURVEY)
+
+    def test_an_unknown_wave_or_survey_is_named(self, stored: StoredWave) -> None:
+        assert "No wave '2026Q4' of survey 'retail-2026'." in fails(
+            stored, "nps", "--survey", SURVEY, "--wave", "2026Q4"
+        )
+        assert "retail-2025" in fails(stored, "nps", "--survey", "retail-2025", "--wave", WAVE)
+
+    def test_file_options_the_codebook_answers_are_refused(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("nps", "--scale", "1-10"))
+        assert "--scale cannot be used with a stored wave." in error
+
+    def test_an_unknown_segment_column_gets_the_nearest_name(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("nps", "--by", "chanel"))
+        assert 'chanel is not a variable of survey retail-2026. Did you mean "channel"?' in error
