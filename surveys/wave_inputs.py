@@ -263,7 +263,8 @@ def loyalty_indicators(wave: WaveData, minimum: int = 4) -> tuple[list[Indicator
             direction = scales[0].direction if len(directions) == 1 else Direction.HIGHER_IS_BETTER
             assert direction is not None
             turned = f", {', '.join(items.reversed_codes)} reversed" if len(directions) > 1 else ""
-            note = f"{construct}: mean of {', '.join(items.codes)} ({low:g}–{high:g}{turned})"
+            mean = "mean of " if len(scales) > 1 else ""
+            note = f"{construct}: {mean}{', '.join(items.codes)} ({low:g}–{high:g}{turned})"
             if numbers:
                 note += f"; the number item(s) {', '.join(v.code for v in numbers)} left out"
             found.append(IndicatorItems(construct, items, direction, (low, high), note))

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loyalty.cli import app
-from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, make_stored_wave
+from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, make_stored_wave, quarterly_questionnaire
 
 runner = CliRunner()
 
@@ -111,3 +111,79 @@ class TestChoosingTheMode:
     def test_an_unknown_segment_column_gets_the_nearest_name(self, stored: StoredWave) -> None:
         error = fails(stored, *on_wave("nps", "--by", "chanel"))
         assert 'chanel is not a variable of survey retail-2026. Did you mean "channel"?' in error
+
+
+# The indicators a researcher would name for the quarterly questionnaire, as the codebook defines them:
+# rated items on their scale bounds, the purchase count from 0 to this wave's P99, and the competitor items
+# on one direction (the file holds competitor_offers_attractive reversed on its 1–5 scale: 6 − x).
+INDICATOR_FILE = """\
+repeat_purchases:    {column: purchases_12m, direction: higher_is_better, anchors: [0, p99]}
+deliberation_time:   {column: buy_without_comparing, direction: higher_is_better, anchors: [1, 5]}
+price_sensitivity:   {column: price_rise_10, direction: higher_is_better, anchors: [1, 5]}
+competitor_attitude: {columns: [versus_competitors, rivals_unattractive], direction: higher_is_better, anchors: [1, 5]}
+churn:               {column: stop_buying, direction: higher_is_worse, anchors: [0, 10]}
+trust:
+  columns: [trust_reliable, trust_honest, trust_competent, trust_cares]
+  direction: higher_is_better
+  anchors: [1, 5]
+"""
+
+
+@pytest.fixture(scope="module")
+def index_files(stored: StoredWave) -> tuple[Path, Path]:
+    complete = stored.answers[stored.answers["status"] == "complete"].copy()
+    complete["rivals_unattractive"] = 6 - complete["competitor_offers_attractive"]
+    data = stored.workspace.parent / "index.csv"
+    complete.to_csv(data, index=False)
+    indicators = stored.workspace.parent / "indicators.yaml"
+    indicators.write_text(INDICATOR_FILE, encoding="utf-8")
+    return data, indicators
+
+
+class TestLoyaltyIndex:
+    @pytest.mark.parametrize("weights", ["equal", "entropy"])
+    def test_the_six_indicators_are_found_by_construct_without_a_yaml_file(
+        self, stored: StoredWave, index_files: tuple[Path, Path], weights: str
+    ) -> None:
+        data, indicators = index_files
+        wave = run(stored, *on_wave("index", "--weights", weights, "--by", "channel"))
+        file = run(
+            stored, "index", "--data", str(data), "--indicators", str(indicators), "--weights", weights,
+            "--by", "channel", "--json",
+        )  # fmt: skip
+        assert without(wave, "stored_wave", "indicator_items") == file
+        assert wave["indicator_items"]["competitor_attitude"]["reversed"] == ["competitor_offers_attractive"]
+        assert wave["indicator_items"]["deliberation_time"]["items"] == ["buy_without_comparing"]
+        assert "deliberation_days left out" in wave["indicator_items"]["deliberation_time"]["note"]
+
+    def test_an_indicator_file_may_still_choose_the_variables(self, stored: StoredWave, tmp_path: Path) -> None:
+        indicators = tmp_path / "indicators.yaml"
+        indicators.write_text(
+            INDICATOR_FILE.replace("[versus_competitors, rivals_unattractive]", "[versus_competitors]"),
+            encoding="utf-8",
+        )
+        wave = run(stored, *on_wave("index", "--indicators", str(indicators)))
+        assert wave["anchors"]["competitor_attitude"] == [1.0, 5.0]
+        assert "indicator_items" not in wave
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> StoredWave:
+    """A short NPS pulse survey: recommend, overall satisfaction and repurchase, nothing else."""
+    questionnaire = quarterly_questionnaire("pulse-2026", "nps-pulse")
+    return make_stored_wave(tmp_path_factory.mktemp("pulse") / "workspace", questionnaire=questionnaire, n=60)
+
+
+def on_pulse(*arguments: str) -> list[str]:
+    return [arguments[0], "--survey", "pulse-2026", "--wave", WAVE, *arguments[1:], "--json"]
+
+
+class TestWhatTheWaveLacks:
+    def test_the_index_names_every_indicator_the_survey_lacks(self, pulse: StoredWave) -> None:
+        error = fails(pulse, *on_pulse("index"))
+        assert "Survey pulse-2026 measures 0 of the six loyalty indicators; the index needs 4." in error
+        assert "has no item of construct trust; the loyalty index needs at least 4 of the six indicators" in error
+        assert "Give --indicators FILE.yaml naming the variables, directions and anchors yourself." in error
+
+    def test_nps_works_on_the_pulse(self, pulse: StoredWave) -> None:
+        assert run(pulse, *on_pulse("nps"))["n"] == (pulse.answers["status"] == "complete").sum()
