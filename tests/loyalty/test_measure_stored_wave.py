@@ -187,3 +187,50 @@ class TestWhatTheWaveLacks:
 
     def test_nps_works_on_the_pulse(self, pulse: StoredWave) -> None:
         assert run(pulse, *on_pulse("nps"))["n"] == (pulse.answers["status"] == "complete").sum()
+
+
+TRUST = "trust_reliable,trust_honest,trust_competent,trust_cares"
+
+
+class TestReliabilityAndValidity:
+    def test_a_construct_names_its_items(self, stored: StoredWave, complete_csv: Path) -> None:
+        wave = run(stored, *on_wave("reliability", "--construct", "trust"))
+        file = run(stored, "reliability", "--data", str(complete_csv), "--items", TRUST, "--json")
+        assert without(wave, "stored_wave") == file
+
+    def test_items_are_reversed_where_the_codebook_says_higher_is_worse(
+        self, stored: StoredWave, complete_csv: Path
+    ) -> None:
+        wave = run(stored, *on_wave("reliability", "--construct", "competitor_attitude"))
+        file = run(
+            stored, "reliability", "--data", str(complete_csv), "--items",
+            "versus_competitors,competitor_offers_attractive", "--reverse", "competitor_offers_attractive",
+            "--scale", "1-5", "--json",
+        )  # fmt: skip
+        assert wave["reversed_items"] == ["competitor_offers_attractive"]
+        assert without(wave, "stored_wave") == file
+
+    def test_reversing_by_hand_is_refused_on_a_stored_wave(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("reliability", "--construct", "trust", "--reverse", "trust_cares"))
+        assert "--reverse: on a stored wave, items are reversed where the codebook says higher is worse." in error
+
+    def test_without_a_construct_the_candidates_are_listed(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("reliability"))
+        assert "Constructs with two or more rated items: overall_satisfaction, attribute_importance," in error
+
+    def test_the_measurement_model_takes_constructs_by_name(self, stored: StoredWave, complete_csv: Path) -> None:
+        wave = run(
+            stored, *on_wave("validity", "--construct", "trust", "--construct", "competitor_attitude",
+                             "--construct", "LOY=repurchase,cross_buy,recommend"),
+        )  # fmt: skip
+        file = run(
+            stored, "validity", "--data", str(complete_csv), "--construct", f"trust={TRUST}",
+            "--construct", "competitor_attitude=versus_competitors,competitor_offers_attractive",
+            "--construct", "LOY=repurchase,cross_buy,recommend",
+            "--reverse", "competitor_offers_attractive", "--scale", "1-5", "--json",
+        )  # fmt: skip
+        assert without(wave, "stored_wave") == file
+
+    def test_a_construct_the_survey_lacks_is_named(self, pulse: StoredWave) -> None:
+        error = fails(pulse, *on_pulse("reliability", "--construct", "trust"))
+        assert "has no item of construct trust; a reliability analysis needs its items." in error
