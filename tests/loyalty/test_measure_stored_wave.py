@@ -234,3 +234,33 @@ class TestReliabilityAndValidity:
     def test_a_construct_the_survey_lacks_is_named(self, pulse: StoredWave) -> None:
         error = fails(pulse, *on_pulse("reliability", "--construct", "trust"))
         assert "has no item of construct trust; a reliability analysis needs its items." in error
+
+
+ATTRIBUTES = ["price", "product_quality", "service", "staff_expertise", "delivery", "after_sales",
+              "online_ordering", "membership"]  # fmt: skip
+
+
+class TestDrivers:
+    def test_the_attribute_grid_gives_performance_and_stated_importance_by_attribute(
+        self, stored: StoredWave, tmp_path: Path
+    ) -> None:
+        complete = stored.answers[stored.answers["status"] == "complete"]
+        data = tmp_path / "drivers.csv"
+        complete.rename(columns={f"attr_satisfaction_{name}": name for name in ATTRIBUTES}).to_csv(data, index=False)
+        wave = run(stored, *on_wave("drivers", "--outcome", "sat_overall"))
+        file = run(
+            stored, "drivers", "--data", str(data), "--outcome", "sat_overall", "--attributes", ",".join(ATTRIBUTES),
+            "--importance-columns", ",".join(f"attr_importance_{name}" for name in ATTRIBUTES),
+            "--scale", "1,5", "--json",
+        )  # fmt: skip
+        assert without(wave, "stored_wave", "attribute_items", "data") == without(file, "data")
+        assert wave["importance_performance"]["importance_source"] == "stated"
+        assert wave["attribute_items"]["price"] == {
+            "satisfaction": "attr_satisfaction_price",
+            "importance": "attr_importance_price",
+        }
+
+    def test_several_overall_ratings_need_a_choice(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("drivers"))
+        assert "has 3 items of construct overall_satisfaction." in error
+        assert "--outcome: choose one of sat_overall, sat_expectations, sat_ideal." in error
