@@ -127,7 +127,17 @@ def generated_answers(questionnaire: Questionnaire, n: int, seed: int) -> pd.Dat
             "user_agent": "Mozilla/5.0",
         }
     )
+    # planted for the screening: a speeder, a straight-liner, and a second submission from one device
+    metadata.loc[PLANTED["speeder"], "duration_seconds"] = 45.0
+    grid = [column for column in answers.columns if column.startswith("attr_")]
+    answers.loc[PLANTED["straightliner"], grid] = 3.0
+    metadata.loc[PLANTED["same_device"], "ip_address"] = metadata.loc[PLANTED["same_device"] - 1, "ip_address"]
+    metadata.loc[[*PLANTED.values(), PLANTED["same_device"] - 1], "status"] = "complete"
     return pd.concat([metadata, answers], axis=1)
+
+
+#: Rows (0-based) of the planted low-quality responses; their response ids are R0011, R0021, R0031.
+PLANTED = {"speeder": 10, "straightliner": 20, "same_device": 30}
 
 
 def export_table(answers: pd.DataFrame) -> ExportTable:

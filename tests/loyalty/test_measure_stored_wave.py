@@ -264,3 +264,38 @@ class TestDrivers:
         error = fails(stored, *on_wave("drivers"))
         assert "has 3 items of construct overall_satisfaction." in error
         assert "--outcome: choose one of sat_overall, sat_expectations, sat_ideal." in error
+
+
+class TestQualityScreening:
+    def test_grids_times_attention_items_and_devices_come_from_the_survey(
+        self, stored: StoredWave, tmp_path: Path
+    ) -> None:
+        complete = stored.answers[stored.answers["status"] == "complete"].assign(version=1)
+        data = tmp_path / "screen.csv"
+        complete.to_csv(data, index=False)
+        wave = run(stored, *on_wave("quality"))
+        file = run(
+            stored, "quality", "--data", str(data),
+            "--grid", "attr_importance=" + ",".join(f"attr_importance_{name}" for name in ATTRIBUTES),
+            "--grid", "attr_satisfaction=" + ",".join(f"attr_satisfaction_{name}" for name in ATTRIBUTES),
+            "--duration-column", "duration_seconds", "--version-column", "version",
+            "--attention", "attention_instructed=2", "--fingerprint-column", "ip_address",
+            "--submitted-column", "submitted_at", "--json",
+        )  # fmt: skip
+        for response in file["responses"]:
+            del response["line"]
+        for response in wave["responses"]:
+            del response["response_id"]
+        assert without(wave, "stored_wave", "screened", "data") == without(file, "data")
+        assert wave["screened"]["attention_checks"] == {"attention_instructed": ["2"]}
+        assert wave["checks_skipped"] == file["checks_skipped"]
+        failed = next(count["count"] for count in wave["counts"] if count["reason"] == "attention_check_failed")
+        assert failed == int((complete["attention_instructed"] != 2).sum())
+
+    def test_the_planted_speeder_straightliner_and_repeated_device_are_flagged(self, stored: StoredWave) -> None:
+        wave = run(stored, *on_wave("quality"))
+        flagged = {response["response_id"]: response["reasons"] for response in wave["responses"]}
+        assert "speeder" in flagged[11]
+        assert "straightlining" in flagged[21]
+        assert "duplicate_device" in flagged[30]
+        assert "duplicate_device" in flagged[31]
