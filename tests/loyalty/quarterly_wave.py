@@ -131,7 +131,9 @@ def generated_answers(questionnaire: Questionnaire, n: int, seed: int) -> pd.Dat
     metadata.loc[PLANTED["speeder"], "duration_seconds"] = 45.0
     grid = [column for column in answers.columns if column.startswith("attr_")]
     answers.loc[PLANTED["straightliner"], grid] = 3.0
-    metadata.loc[PLANTED["same_device"], "ip_address"] = metadata.loc[PLANTED["same_device"] - 1, "ip_address"]
+    addresses = metadata["ip_address"].tolist()
+    addresses[PLANTED["same_device"]] = addresses[PLANTED["same_device"] - 1]
+    metadata["ip_address"] = addresses
     metadata.loc[[*PLANTED.values(), PLANTED["same_device"] - 1], "status"] = "complete"
     return pd.concat([metadata, answers], axis=1)
 
