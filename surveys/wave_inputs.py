@@ -344,7 +344,6 @@ def complaint_path(wave: WaveData) -> ComplaintPath:
     options is refused). For the resolution item, option 1 ("completely") counts as resolved; every other
     option except the last ("still being dealt with", when there are four) as not resolved.
     """
-    purpose = "the market-damage model needs the complaint path"
     problems: list[Problem] = []
     chosen: dict[Construct, Variable] = {}
     for construct in (Construct.PROBLEM_EXPERIENCED, Construct.COMPLAINED, Construct.COMPLAINT_RESOLVED):
@@ -357,7 +356,7 @@ def complaint_path(wave: WaveData) -> ComplaintPath:
     if not repurchase:
         problems.append(Problem(f"survey {wave.survey}", "has no rated item of construct repurchase_intent."))
     if problems:
-        raise InputError(f"Survey {wave.survey} lacks {purpose}.", problems)
+        raise InputError(f"Survey {wave.survey} lacks the complaint path the market-damage model needs.", problems)
     for construct in (Construct.PROBLEM_EXPERIENCED, Construct.COMPLAINED):
         item = chosen[construct]
         if item.option_codes != (1, 2):

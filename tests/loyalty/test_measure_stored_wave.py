@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -299,3 +300,36 @@ class TestQualityScreening:
         assert "straightlining" in flagged[21]
         assert "duplicate_device" in flagged[30]
         assert "duplicate_device" in flagged[31]
+
+
+class TestMarketDamage:
+    def test_the_complaint_path_is_read_from_the_survey(self, stored: StoredWave, tmp_path: Path) -> None:
+        complete = stored.answers[stored.answers["status"] == "complete"]
+        # the path as a researcher would code it by hand: yes = 1, no = 0; resolved only when "completely";
+        # "still being dealt with" (4) left out; will buy again = the top two points of the 0–10 scale
+        resolution = complete["complaint_resolved"].map({1: 1, 2: 0, 3: 0})
+        path = pd.DataFrame(
+            {
+                "had_problem": (complete["problem"] == 1).astype(int),
+                "complained": complete["complained"].map({1: 1, 2: 0}),
+                "resolved": resolution,
+                "buy_again": complete["repurchase"],
+            }
+        )
+        data = tmp_path / "complaints.csv"
+        path.to_csv(data, index=False)
+        model = ["--customers", "100000", "--annual-value", "500", "--what-if", "resolution-rate=0.8"]
+        wave = run(stored, *on_wave("damage", *model))
+        file = run(
+            stored, "damage", "--data", str(data), *model, "--problem-column", "had_problem",
+            "--complained-column", "complained", "--resolved-column", "resolved",
+            "--repurchase-column", "buy_again", "--repurchase-min", "9", "--json",
+        )  # fmt: skip
+        assert without(wave, "stored_wave", "complaint_path") == file
+        assert wave["complaint_path"]["unresolved_codes"] == [2, 3]
+        assert wave["complaint_path"]["repurchase_min"] == 9
+
+    def test_a_survey_without_a_complaint_path_is_told_what_is_missing(self, pulse: StoredWave) -> None:
+        error = fails(pulse, *on_pulse("damage", "--customers", "1000", "--annual-value", "100"))
+        assert "Survey pulse-2026 lacks the complaint path the market-damage model needs." in error
+        assert "has no single-choice item of construct complained." in error
