@@ -174,20 +174,20 @@ def aligned_values(responses: pd.DataFrame, items: ItemSet) -> pd.DataFrame:
     return values
 
 
-def recommend_item(wave: WaveData, code: str | None = None) -> Variable:
+def recommend_item(wave: WaveData, code: str | None = None, option: str = "--column") -> Variable:
     """The 0–10 likelihood-to-recommend item: the only item NPS is computed on.
 
     With `code`, that variable, which must be a recommend item; without, the wave's one recommend item.
     """
     candidates = [v for v in wave.codebook if v.construct == Construct.RECOMMEND and v.kind == "scale"]
     if code is not None:
-        chosen = variable(wave, code, "--column")
+        chosen = variable(wave, code, option)
         if chosen not in candidates or (chosen.minimum, chosen.maximum) != (0, 10):
             raise InputError(
                 f"{code} is not a 0–10 recommend item.",
                 [
                     Problem(
-                        "--column",
+                        option,
                         f"{code} measures {chosen.construct} on {_bounds_text(chosen)}; NPS is computed only on "
                         "the 0–10 recommend item.",
                         f"Use {', '.join(v.code for v in candidates) or 'a recommend item'}.",
@@ -201,7 +201,7 @@ def recommend_item(wave: WaveData, code: str | None = None) -> Variable:
     if len(eligible) > 1:
         raise InputError(
             f"Survey {wave.survey} has {len(eligible)} recommend items.",
-            [Problem("--column", f"choose one of {', '.join(v.code for v in eligible)}.")],
+            [Problem(option, f"choose one of {', '.join(v.code for v in eligible)}.")],
         )
     return eligible[0]
 

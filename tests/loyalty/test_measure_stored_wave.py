@@ -333,3 +333,34 @@ class TestMarketDamage:
         error = fails(pulse, *on_pulse("damage", "--customers", "1000", "--annual-value", "100"))
         assert "Survey pulse-2026 lacks the complaint path the market-damage model needs." in error
         assert "has no single-choice item of construct complained." in error
+
+
+MARGINS = """\
+channel: {wechat: 0.5, sms: 0.3, email: 0.2}
+gender: {1: 0.49, 2: 0.49, 3: 0.02}
+"""
+
+
+class TestSurveyWeights:
+    def test_margins_name_the_surveys_variables_and_details(
+        self, stored: StoredWave, complete_csv: Path, tmp_path: Path
+    ) -> None:
+        margins = tmp_path / "margins.yaml"
+        margins.write_text(MARGINS, encoding="utf-8")
+        estimates = ["--margins", str(margins), "--variable", "sat_overall", "--nps", "recommend"]
+        wave = run(stored, *on_wave("weights", *estimates))
+        file = run(stored, "weights", "--data", str(complete_csv), *estimates, "--json")
+        assert without(wave, "stored_wave", "data") == without(file, "data")
+        assert wave["weights"]["converged"]
+
+    def test_weighted_nps_only_on_the_recommend_item(self, stored: StoredWave, tmp_path: Path) -> None:
+        margins = tmp_path / "margins.yaml"
+        margins.write_text(MARGINS, encoding="utf-8")
+        error = fails(stored, *on_wave("weights", "--margins", str(margins), "--nps", "repurchase"))
+        assert "--nps: repurchase measures repurchase_intent on 0–10; NPS is computed only on" in error
+
+    def test_a_margin_on_an_unknown_variable_gets_the_nearest_name(self, stored: StoredWave, tmp_path: Path) -> None:
+        margins = tmp_path / "margins.yaml"
+        margins.write_text("gendr: {1: 0.5, 2: 0.5}\n", encoding="utf-8")
+        error = fails(stored, *on_wave("weights", "--margins", str(margins)))
+        assert 'margins.yaml, gendr: gendr is not a variable of survey retail-2026. Did you mean "gender"?' in error
