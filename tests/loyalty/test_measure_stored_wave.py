@@ -364,3 +364,23 @@ class TestSurveyWeights:
         margins.write_text("gendr: {1: 0.5, 2: 0.5}\n", encoding="utf-8")
         error = fails(stored, *on_wave("weights", "--margins", str(margins)))
         assert 'margins.yaml, gendr: gendr is not a variable of survey retail-2026. Did you mean "gender"?' in error
+
+
+class TestSegments:
+    LADDER = ("--purchases-column", "purchases_12m", "--recommend-column", "recommend",
+              "--referrals-column", "referral_count")  # fmt: skip
+
+    def test_the_ladder_columns_name_the_surveys_variables(self, stored: StoredWave, tmp_path: Path) -> None:
+        complete = stored.answers[stored.answers["status"] == "complete"]
+        data = tmp_path / "ladder.csv"
+        complete.assign(aware=complete["aware"].map({1: 1, 2: 0})).to_csv(data, index=False)
+        wave = run(stored, "segments", *on_wave("ladder", *self.LADDER, "--aware-column", "aware"))
+        file = run(stored, "segments", "ladder", "--data", str(data), *self.LADDER, "--aware-column", "aware", "--json")
+        assert without(wave, "stored_wave") == file
+
+    def test_a_choice_item_is_neither_a_count_nor_a_yes_no_answer_unless_it_is_one(self, stored: StoredWave) -> None:
+        error = fails(
+            stored, "segments", *on_wave("ladder", "--purchases-column", "purchases_to_date", "--need-column", "need")
+        )
+        assert "purchases_to_date: is a choice item: its answers are option codes, not numbers." in error
+        assert "need: is not a yes/no item (a single choice with options 1 = yes, 2 = no)." in error
