@@ -384,3 +384,18 @@ class TestSegments:
         )
         assert "purchases_to_date: is a choice item: its answers are option codes, not numbers." in error
         assert "need: is not a yes/no item (a single choice with options 1 = yes, 2 = no)." in error
+
+
+def test_a_stored_wave_measures_the_same_on_sqlite_and_postgresql(tmp_path: Path, database_url: str) -> None:
+    small = make_stored_wave(tmp_path / "workspace", database_url, n=80, seed=7)
+    complete = small.answers[small.answers["status"] == "complete"]
+    data = tmp_path / "complete.csv"
+    complete.assign(rivals_unattractive=6 - complete["competitor_offers_attractive"]).to_csv(data, index=False)
+    indicators = tmp_path / "indicators.yaml"
+    indicators.write_text(INDICATOR_FILE, encoding="utf-8")
+    wave = run(small, *on_wave("index", "--weights", "critic"))
+    file = run(small, "index", "--data", str(data), "--indicators", str(indicators), "--weights", "critic", "--json")
+    assert without(wave, "stored_wave", "indicator_items") == file
+    assert wave["stored_wave"]["used"] == len(complete)
+    nps = run(small, *on_wave("nps"))
+    assert nps["n"] == complete["recommend"].notna().sum()
