@@ -79,14 +79,18 @@ def generated_answers(questionnaire: Questionnaire, n: int, seed: int) -> pd.Dat
     rng = np.random.default_rng(seed)
     loyalty = rng.normal(size=n)
     columns: dict[str, object] = {}
+    factors: dict[str, np.ndarray] = {}  # each construct: the shared loyalty plus a part of its own
     for variable in codebook(questionnaire):
+        if variable.construct not in factors:
+            factors[variable.construct] = 0.8 * loyalty + 0.6 * rng.normal(size=n)
+        factor = factors[variable.construct]
         if variable.kind == "scale":
             assert variable.minimum is not None
             assert variable.maximum is not None
             low, high = variable.minimum, variable.maximum
             sign = -1.0 if variable.direction is not None and variable.direction.value == "higher_is_worse" else 1.0
             middle = (low + high) / 2 + 0.12 * (high - low)
-            values = middle + sign * 0.22 * (high - low) * loyalty + rng.normal(scale=0.15 * (high - low), size=n)
+            values = middle + sign * 0.22 * (high - low) * factor + rng.normal(scale=0.2 * (high - low), size=n)
             columns[variable.code] = np.clip(np.round(values), low, high)
         elif variable.kind == "choice":
             columns[variable.code] = rng.choice(variable.option_codes, size=n).astype(float)
@@ -98,7 +102,10 @@ def generated_answers(questionnaire: Questionnaire, n: int, seed: int) -> pd.Dat
             columns[variable.code] = np.maximum(low, rng.poisson(rate)).astype(float)
     answers = pd.DataFrame(columns)
     if "problem" in answers:
-        answers["problem"] = np.where(rng.random(n) < 0.35, 1.0, 2.0)
+        # the less loyal had more problems; those who did not complain buy a little less again
+        answers["problem"] = np.where(rng.random(n) < np.clip(0.3 - 0.1 * loyalty, 0.05, 0.9), 1.0, 2.0)
+        silent = (answers["problem"] == 1) & (answers["complained"] == 2)
+        answers.loc[silent, "repurchase"] = np.clip(answers.loc[silent, "repurchase"] - 1, 0, 10)
         answers.loc[answers["problem"] == 2, ["complained", "complaint_resolved", "resolution_speed"]] = np.nan
         answers.loc[answers["problem"] == 2, "resolution_satisfaction"] = np.nan
         answers.loc[answers["complained"] == 2, ["complaint_resolved", "resolution_speed"]] = np.nan
