@@ -219,6 +219,39 @@ def single_item(wave: WaveData, construct: Construct, purpose: str, option: str,
     return items[0]
 
 
+def satisfaction_items(wave: WaveData) -> ItemSet:
+    """The overall-satisfaction items (e.g. the three ACSI items): the satisfaction composite of a threshold
+    model averages them."""
+    return rated_items(wave, Construct.OVERALL_SATISFACTION, "the satisfaction composite needs them")
+
+
+def loyalty_outcome_items(wave: WaveData) -> ItemSet:
+    """The loyalty-outcome items: repurchase intent and likelihood to recommend, each on its own scale."""
+    found = [
+        v
+        for v in wave.codebook
+        if v.construct in (Construct.REPURCHASE_INTENT, Construct.RECOMMEND) and v.kind == "scale"
+    ]
+    if not found:
+        raise missing_construct(
+            wave, Construct.REPURCHASE_INTENT, "the loyalty composite needs repurchase-intent or recommend items"
+        )
+    return ItemSet("loyalty outcomes", tuple(found))
+
+
+def percent_of_scale(responses: pd.DataFrame, items: ItemSet) -> pd.DataFrame:
+    """Each item as 0–100 of its own scale, `100 × (x − min) / (max − min)`, higher-is-worse items reversed:
+    items on different scales (0–10 recommend, 1–5 repurchase) become comparable before they are averaged."""
+    aligned = aligned_values(responses, items)
+    for v in items.variables:
+        if v.minimum is None or v.maximum is None or v.maximum <= v.minimum:
+            raise InputError(
+                f"{v.code} has no scale to rescale on.", [Problem(v.code, "needs a stated min < max.", _NAME_ITEMS)]
+            )
+        aligned[v.code] = 100 * (aligned[v.code] - v.minimum) / (v.maximum - v.minimum)
+    return aligned
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorItems:
     """One of the six loyalty indicators as the wave measures it."""

@@ -400,3 +400,13 @@ def test_a_stored_wave_measures_the_same_on_sqlite_and_postgresql(tmp_path: Path
     assert wave["stored_wave"]["used"] == len(complete)
     nps = run(small, *on_wave("nps"))
     assert nps["n"] == complete["recommend"].notna().sum()
+
+
+class TestOptionsThatBelongToDataFiles:
+    def test_include_incomplete_is_for_a_stored_wave(self, stored: StoredWave, complete_csv: Path) -> None:
+        error = fails(stored, "nps", "--data", str(complete_csv), "--column", "recommend", "--include-incomplete")
+        assert "--include-incomplete is for a stored wave." in error
+
+    def test_screening_flags_are_not_stored_so_include_flagged_is_refused(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("drivers", "--outcome", "sat_overall", "--include-flagged"))
+        assert "--include-flagged: screening flags are not stored with a wave" in error

@@ -20,8 +20,11 @@ from surveys.wave_inputs import (
     complete_responses,
     grids,
     loyalty_indicators,
+    loyalty_outcome_items,
+    percent_of_scale,
     rated_items,
     recommend_item,
+    satisfaction_items,
 )
 
 
@@ -149,3 +152,19 @@ def test_only_complete_responses_are_kept_and_the_rest_counted(quarterly: WaveDa
     everyone, status = complete_responses(wave_of(quarterly.questionnaire, responses), include_incomplete=True)
     assert len(everyone.responses) == 4
     assert status.excluded == {}
+
+
+def test_threshold_composites_put_each_outcome_item_on_0_to_100_of_its_own_scale(quarterly: WaveData) -> None:
+    assert satisfaction_items(quarterly).codes == ["sat_overall", "sat_expectations", "sat_ideal"]
+    outcomes = loyalty_outcome_items(quarterly)
+    assert outcomes.codes == ["repurchase", "recommend"]
+    answers = pd.DataFrame({"repurchase": [0, 5, 10], "recommend": [10, 0, None]}).astype("Int64")
+    percent = percent_of_scale(answers, outcomes)
+    assert percent["repurchase"].tolist() == [0.0, 50.0, 100.0]
+    assert percent["recommend"].tolist()[:2] == [100.0, 0.0]
+
+
+def test_churn_intent_on_0_to_100_is_reversed_from_its_direction(quarterly: WaveData) -> None:
+    churn = rated_items(quarterly, Construct.CHURN_INTENT, "a test")
+    percent = percent_of_scale(pd.DataFrame({"stop_buying": [0, 10, 8]}).astype("Int64"), churn)
+    assert percent["stop_buying"].tolist() == [100.0, 0.0, pytest.approx(20.0)]

@@ -13,6 +13,7 @@ import typer
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.quality import describe_flagged, without_flagged
 from loyalty.commands.measure.stored_wave import (
+    FLAGS_NOT_STORED,
     IncompleteOption,
     SurveyOption,
     WaveOption,
@@ -147,6 +148,7 @@ def drivers(
         from surveys.wave_inputs import attribute_pairs, named_items, single_item
 
         refuse_in_stored_mode({"--scale": scale}, "on a stored wave, the scale comes from the codebook.")
+        refuse_in_stored_mode({"--include-flagged": include_flagged}, FLAGS_NOT_STORED)
         outcome = single_item(
             measured.data,
             Construct.OVERALL_SATISFACTION,

@@ -34,6 +34,11 @@ IncompleteOption = Annotated[
     ),
 ]
 
+FLAGS_NOT_STORED = (
+    "screening flags are not stored with a wave; only complete responses are measured. "
+    "To leave flagged ones out, run `loyalty measure quality --output FILE` and measure FILE with --data."
+)
+
 
 @dataclass(frozen=True)
 class MeasuredWave:

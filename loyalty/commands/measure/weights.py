@@ -24,7 +24,14 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.quality import describe_flagged, without_flagged
-from loyalty.commands.measure.stored_wave import IncompleteOption, SurveyOption, WaveOption, stored_wave
+from loyalty.commands.measure.stored_wave import (
+    FLAGS_NOT_STORED,
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -117,6 +124,7 @@ def weights(
     else:
         from surveys.wave_inputs import recommend_item, segment_column
 
+        refuse_in_stored_mode({"--include-flagged": include_flagged}, FLAGS_NOT_STORED)
         frame, flagged = measured.frame, None
         source = measured.source
         for key in targets:
