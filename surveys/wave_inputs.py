@@ -51,7 +51,7 @@ class StatusFilter:
 def complete_responses(wave: WaveData, include_incomplete: bool = False) -> tuple[WaveData, StatusFilter]:
     """The wave with only its complete responses (all of them with `include_incomplete`), and the counts."""
     statuses = wave.responses["status"].astype(str)
-    keep = statuses == COMPLETE if not include_incomplete else statuses == statuses
+    keep = (statuses == COMPLETE) | include_incomplete
     excluded = statuses[~keep].value_counts().sort_index()
     kept = replace(
         wave,
