@@ -43,9 +43,10 @@ class StatusFilter:
 
     used: int
     excluded: dict[str, int]  # status → responses left out
+    used_by_status: dict[str, int]  # status → responses measured
 
     def as_dict(self) -> dict[str, object]:
-        return {"used": self.used, "excluded_by_status": self.excluded}
+        return {"used": self.used, "used_by_status": self.used_by_status, "excluded_by_status": self.excluded}
 
 
 def complete_responses(wave: WaveData, include_incomplete: bool = False) -> tuple[WaveData, StatusFilter]:
@@ -53,12 +54,17 @@ def complete_responses(wave: WaveData, include_incomplete: bool = False) -> tupl
     statuses = wave.responses["status"].astype(str)
     keep = (statuses == COMPLETE) | include_incomplete
     excluded = statuses[~keep].value_counts().sort_index()
+    used = statuses[keep].value_counts().sort_index()
     kept = replace(
         wave,
         responses=wave.responses[keep.to_numpy()].reset_index(drop=True),
         missing=wave.missing[keep.to_numpy()].reset_index(drop=True),
     )
-    return kept, StatusFilter(int(keep.sum()), {str(name): int(count) for name, count in excluded.items()})
+    return kept, StatusFilter(
+        int(keep.sum()),
+        {str(name): int(count) for name, count in excluded.items()},
+        {str(name): int(count) for name, count in used.items()},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,10 +477,26 @@ def attention_checks(wave: WaveData) -> dict[str, list[int]]:
 
 
 def segment_column(wave: WaveData, name: str, option: str = "--by") -> str:
-    """`--by` may name any variable of the codebook or a details column (channel, ip_location …)."""
-    if name in wave.responses.columns and name != "response_id":
-        return name
-    raise InputError(f"Survey {wave.survey} has no column {name}.", [_unknown(wave, name, option)])
+    """`--by` may name any variable of the codebook or a details column (channel, ip_location …), but not a
+    multiple choice or a ranking: a respondent would be in several segments at once."""
+    if name not in wave.responses.columns or name == "response_id":
+        raise InputError(f"Survey {wave.survey} has no column {name}.", [_unknown(wave, name, option)])
+    kinds = {v.code: v.kind for v in wave.codebook}
+    if kinds.get(name) in ("choices", "ranking"):
+        raise InputError(
+            f"{name} cannot divide respondents into segments.",
+            [Problem(option, f"{name} is a {_KIND_NAMES[kinds[name]]} item: a respondent may give several answers.")],
+        )
+    return name
+
+
+_KIND_NAMES = {"choices": "multiple-choice", "ranking": "ranking"}
+
+
+def segment_values(wave: WaveData, name: str, option: str = "--by") -> pd.Series:
+    """The segment of each response (object values; None where missing, as the measures leave those out)."""
+    values = wave.responses[segment_column(wave, name, option)]
+    return values.astype(object).where(values.notna(), None)
 
 
 def missing_construct(wave: WaveData, construct: Construct, purpose: str) -> InputError:

@@ -75,10 +75,12 @@ class TestNetPromoterScore:
             "survey": SURVEY,
             "wave": WAVE,
             "used": int(statuses["complete"]),
+            "used_by_status": {"complete": int(statuses["complete"])},
             "excluded_by_status": {"partial": int(statuses["partial"])},
         }
         everyone = run(stored, *on_wave("nps", "--include-incomplete"))
         assert everyone["n"] == len(stored.answers)
+        assert everyone["stored_wave"]["excluded_by_status"] == {}
         table = run(stored, "nps", "--survey", SURVEY, "--wave", WAVE)
         assert f"left out: {statuses['partial']} partial (--include-incomplete keeps them)" in table
 
@@ -109,6 +111,16 @@ class TestChoosingTheMode:
     def test_file_options_the_codebook_answers_are_refused(self, stored: StoredWave) -> None:
         error = fails(stored, *on_wave("nps", "--scale", "1-10"))
         assert "--scale cannot be used with a stored wave." in error
+
+    def test_a_multiple_choice_cannot_make_segments(self, stored: StoredWave) -> None:
+        error = fails(stored, *on_wave("nps", "--by", "problem_type"))
+        assert "--by: problem_type is a multiple-choice item: a respondent may give several answers." in error
+
+    def test_respondents_without_an_answer_are_in_no_segment(self, stored: StoredWave) -> None:
+        wave = run(stored, *on_wave("nps", "--by", "complained"))
+        complete = stored.answers[stored.answers["status"] == "complete"]
+        assert [row["segment"] for row in wave["segments"]] == ["1", "2"]
+        assert sum(row["n"] for row in wave["segments"]) == complete["complained"].notna().sum()
 
     def test_an_unknown_segment_column_gets_the_nearest_name(self, stored: StoredWave) -> None:
         error = fails(stored, *on_wave("nps", "--by", "chanel"))

@@ -131,7 +131,7 @@ def nps(
         frame = read_data_file(data)
     else:
         from surveys.questionnaire import Construct
-        from surveys.wave_inputs import recommend_item, segment_column, single_item, variable
+        from surveys.wave_inputs import recommend_item, segment_values, single_item, variable
 
         refuse_in_stored_mode(
             {
@@ -149,7 +149,7 @@ def nps(
         column = recommend.code
         scale_bounds = (float(recommend.minimum or 0), float(recommend.maximum or 10))
         if by is not None:
-            by = segment_column(measured.data, by)
+            frame = frame.assign(**{by: segment_values(measured.data, by)})
         if repurchase_column is None and other_products_column is None:
             constructs = {variable.construct for variable in measured.data.codebook if variable.kind == "scale"}
             if Construct.REPURCHASE_INTENT in constructs and Construct.CROSS_BUY_INTENT in constructs:

@@ -61,8 +61,12 @@ class MeasuredWave:
     def describe(self) -> str:
         """One line for the readable output."""
         left_out = ", ".join(f"{count} {status}" for status, count in self.status.excluded.items())
-        kind = "complete responses" if "complete" not in self.status.excluded else "responses"
-        text = f"{self.source}: {self.status.used} {kind} measured"
+        used = self.status.used_by_status
+        if set(used) == {"complete"}:
+            text = f"{self.source}: {self.status.used} complete responses measured"
+        else:
+            statuses = ", ".join(f"{count} {status}" for status, count in used.items())
+            text = f"{self.source}: {self.status.used} responses measured ({statuses})"
         if left_out:
             text += f"; left out: {left_out} (--include-incomplete keeps them)"
         return text
