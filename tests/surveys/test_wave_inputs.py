@@ -148,10 +148,15 @@ def test_only_complete_responses_are_kept_and_the_rest_counted(quarterly: WaveDa
     responses = pd.DataFrame({"status": ["complete", "partial", "complete", "screened_out"], "recommend": [9, 3, 7, 1]})
     kept, status = complete_responses(wave_of(quarterly.questionnaire, responses))
     assert kept.responses["recommend"].tolist() == [9, 7]
-    assert status.as_dict() == {"used": 2, "excluded_by_status": {"partial": 1, "screened_out": 1}}
+    assert status.as_dict() == {
+        "used": 2,
+        "used_by_status": {"complete": 2},
+        "excluded_by_status": {"partial": 1, "screened_out": 1},
+    }
     everyone, status = complete_responses(wave_of(quarterly.questionnaire, responses), include_incomplete=True)
     assert len(everyone.responses) == 4
     assert status.excluded == {}
+    assert status.used_by_status == {"complete": 2, "partial": 1, "screened_out": 1}
 
 
 def test_threshold_composites_put_each_outcome_item_on_0_to_100_of_its_own_scale(quarterly: WaveData) -> None:
