@@ -170,6 +170,20 @@ class TestLoyaltyIndex:
         assert wave["indicator_items"]["deliberation_time"]["items"] == ["buy_without_comparing"]
         assert "deliberation_days left out" in wave["indicator_items"]["deliberation_time"]["note"]
 
+    def test_a_later_run_can_freeze_the_waves_anchors_including_the_p99(
+        self, stored: StoredWave, tmp_path: Path
+    ) -> None:
+        first = run(stored, *on_wave("index", "--weights", "entropy"))
+        baseline = tmp_path / "baseline.json"
+        baseline.write_text(json.dumps(first), encoding="utf-8")
+        again = run(stored, *on_wave("index", "--baseline", str(baseline)))
+        assert again["anchors"] == first["anchors"]
+        assert again["anchors"]["repeat_purchases"][1] == pytest.approx(
+            stored.answers.loc[stored.answers["status"] == "complete", "purchases_12m"].quantile(0.99)
+        )
+        assert again["weights"] == first["weights"]
+        assert again["index"] == pytest.approx(first["index"], rel=1e-12)
+
     def test_an_indicator_file_may_still_choose_the_variables(self, stored: StoredWave, tmp_path: Path) -> None:
         indicators = tmp_path / "indicators.yaml"
         indicators.write_text(
@@ -198,6 +212,12 @@ class TestWhatTheWaveLacks:
         assert "Survey pulse-2026 measures 0 of the six loyalty indicators; the index needs 4." in error
         assert "has no item of construct trust; the loyalty index needs at least 4 of the six indicators" in error
         assert "Give --indicators FILE.yaml naming the variables, directions and anchors yourself." in error
+
+    def test_drivers_without_stated_importance_rank_by_relative_weights(self, pulse: StoredWave) -> None:
+        wave = run(pulse, *on_pulse("drivers"))
+        assert wave["outcome"] == "sat_overall"
+        assert "stated" not in wave["importance_performance"]["importance_source"]
+        assert all(item["importance"] is None for item in wave["attribute_items"].values())
 
     def test_nps_works_on_the_pulse(self, pulse: StoredWave) -> None:
         assert run(pulse, *on_pulse("nps"))["n"] == (pulse.answers["status"] == "complete").sum()
