@@ -254,12 +254,20 @@ def test_nps_rejects_ratings_off_the_0_to_10_scale() -> None:
 def samples_and_margins(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, dict[str, float]], list[float]]:
     n = draw(st.integers(min_value=12, max_value=60))
     sizes = (draw(st.integers(2, 4)), draw(st.integers(2, 3)))
-    columns = {}
+    # every cell a × b present, so any positive margins can be met (with an empty cell they may contradict
+    # each other, and raking then rightly drives weights to 0: not the property tested here)
+    cells = [(i, j) for i in range(sizes[0]) for j in range(sizes[1])]
+    extra = draw(
+        st.lists(
+            st.tuples(st.integers(0, sizes[0] - 1), st.integers(0, sizes[1] - 1)),
+            min_size=n - len(cells),
+            max_size=n - len(cells),
+        )
+    )
+    rows = draw(st.permutations(cells + extra))
+    columns = {"a": [f"a{i}" for i, _ in rows], "b": [f"b{j}" for _, j in rows]}
     margins: dict[str, dict[str, float]] = {}
     for name, size in zip(("a", "b"), sizes, strict=True):
-        codes = [i % size for i in range(n)]  # every category present
-        order = draw(st.permutations(list(range(n))))
-        columns[name] = [f"{name}{codes[i]}" for i in order]
         shares = draw(st.lists(st.floats(0.1, 1.0), min_size=size, max_size=size))
         margins[name] = {f"{name}{j}": share / sum(shares) for j, share in enumerate(shares)}
     design = draw(st.lists(st.floats(0.5, 4.0), min_size=n, max_size=n))

@@ -9,6 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import (
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from loyalty.data_file import numeric_columns, read_data_file, require_columns, yes_no_column
 from surveys.problems import InputError, Problem
 
@@ -21,11 +28,15 @@ _REPURCHASE_OPTIONS = {
 
 
 def damage(
+    ctx: typer.Context,
     customers: Annotated[float, typer.Option("--customers", help="N: the customer base the survey speaks for.")],
     annual_value: Annotated[float, typer.Option("--annual-value", help="V: revenue per customer per year.")],
     data: Annotated[
         Path | None, typer.Option("--data", help="CSV or Excel survey file, one row per respondent.")
     ] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
     problem_column: Annotated[
         str | None, typer.Option("--problem-column", help="Had a problem? (yes/no, 1/0, 是/否)")
     ] = None,
@@ -110,6 +121,13 @@ def damage(
         loyalty measure damage --data docs/examples/complaints.csv --problem-column had_problem
         --complained-column complained --resolved-column resolved --repurchase-column buy_again
         --repurchase-min 4 --customers 100000 --annual-value 500 --what-if resolution-rate=0.7,0.8
+
+    On a stored wave the path is read from the survey's problem, complaint and resolution items
+    (1 = yes, 2 = no; resolved means "completely", and "still being dealt with" is left out of the
+    resolution rate) and its repurchase-intent item, where the top two scale points count as
+    "will buy again" unless --repurchase-min says otherwise. Only complete responses:
+
+        loyalty measure damage --survey retail-2026 --wave 2026Q3 --customers 100000 --annual-value 500
     """
     from measure.market_damage import (
         WordOfMouth,
@@ -135,7 +153,52 @@ def damage(
     source = str(data) if data else "the model's inputs"
     output: dict[str, Any] = {}
     paths = None
-    if data is not None:
+    measured = None  # without --data or a stored wave, the model runs on overrides and benchmarks alone
+    if survey is not None or wave is not None or include_incomplete:
+        measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    if measured is not None:
+        from surveys.wave_inputs import complaint_path, yes_no_values
+
+        refuse_in_stored_mode(
+            {
+                "--problem-column": problem_column,
+                "--complained-column": complained_column,
+                "--resolved-column": resolved_column,
+                "--repurchase-column": repurchase_column,
+            },
+            "on a stored wave, the complaint path is found by construct.",
+        )
+        source = measured.source
+        frame = measured.frame
+        path = complaint_path(measured.data)
+        if repurchase_min is None:
+            repurchase_min = float(path.repurchase.maximum or 0) - 1  # the top two scale points
+        require_columns(frame, [name for name in (weights, problem_type_column) if name], source)
+        ratings = frame[path.repurchase.code].astype("Float64").astype(float)
+        repurchase_answers = (ratings >= repurchase_min).astype(float).where(ratings.notna())
+        row_weights = None if weights is None else numeric_columns(frame, [weights], source)[weights]
+        with input_error_from(source):
+            paths = complaint_paths(
+                yes_no_values(frame, path.problem, [1], [2]),
+                yes_no_values(frame, path.complained, [1], [2]),
+                yes_no_values(frame, path.resolved, path.resolved_codes, path.unresolved_codes),
+                repurchase_answers,
+                weights=row_weights,
+                confidence=confidence,
+            )
+            if problem_type_column:
+                output["problem_types"] = [
+                    row.as_dict()
+                    for row in problem_type_damage(
+                        frame[problem_type_column].to_numpy(dtype=object),
+                        repurchase_answers,
+                        annual_value=annual_value,
+                        weights=row_weights,
+                    )
+                ]
+        output["stored_wave"] = measured.as_dict()
+        output["complaint_path"] = {**path.as_dict(), "repurchase_min": repurchase_min}
+    elif data is not None:
         path_columns = {
             "--problem-column": problem_column,
             "--complained-column": complained_column,
@@ -201,6 +264,14 @@ def damage(
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
+        path_used = output["complaint_path"]
+        typer.echo(
+            f"complaint path: {path_used['problem']} → {path_used['complained']} → {path_used['resolved']} "
+            f"(resolved: {path_used['resolved_codes']}); will buy again: {path_used['repurchase']} ≥ "
+            f"{path_used['repurchase_min']:g}"
+        )
     _print_table(output)
 
 

@@ -12,6 +12,15 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.quality import describe_flagged, without_flagged
+from loyalty.commands.measure.stored_wave import (
+    FLAGS_NOT_STORED,
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    need_in_file_mode,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
 
 # Conventional PRCA boxes by the top of the rating scale (METHODS §2.1): (low at most, high at least)
@@ -19,9 +28,23 @@ _BOXES = {5: (2.0, 5.0), 7: (2.0, 7.0), 10: (4.0, 9.0)}
 
 
 def drivers(
-    data: Annotated[Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")],
-    outcome: Annotated[str, typer.Option("--outcome", help="Column of the overall rating (satisfaction, loyalty).")],
-    attributes: Annotated[str, typer.Option("--attributes", help="Attribute performance columns, A,B,C.")],
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")
+    ] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome", help="Column of the overall rating (stored wave: the overall-satisfaction item if one)."
+        ),
+    ] = None,
+    attributes: Annotated[
+        str | None,
+        typer.Option("--attributes", help="Attribute performance columns, A,B,C (stored wave: the attribute grid)."),
+    ] = None,
     importance_columns: Annotated[
         str | None,
         typer.Option(
@@ -85,10 +108,18 @@ def drivers(
     Responses flagged in a quality_reasons column are left out unless
     --include-flagged.
 
-    Example:
+    On a stored wave the attributes are the rows of the importance–satisfaction
+    grid (named by attribute, with their stated importance and scale), the
+    outcome the overall-satisfaction item (--outcome chooses among several);
+    only complete responses are used.
+
+    Examples:
 
         loyalty measure drivers --data bank.csv --outcome sat1 \
             --attributes qual1,qual2,val1,imag1 --bootstrap 200 --json
+
+        loyalty measure drivers --survey retail-2026 --wave 2026Q3 \
+            --outcome sat_overall
     """
     import numpy as np
 
@@ -98,17 +129,60 @@ def drivers(
     from measure.penalty_reward import penalty_reward_contrast
     from measure.relative_importance import derived_importance
 
-    names = _column_list(attributes, "--attributes")
-    stated = _column_list(importance_columns, "--importance-columns") if importance_columns else None
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    renamed: dict[str, str] = {}  # stored wave: grid variable → its attribute
+    importance_bounds = None
+    if measured is None:
+        need_in_file_mode({"--outcome": outcome, "--attributes": attributes})
+        assert data is not None  # by stored_wave
+        assert outcome is not None  # by need_in_file_mode
+        assert attributes is not None
+        names = _column_list(attributes, "--attributes")
+        stated = _column_list(importance_columns, "--importance-columns") if importance_columns else None
+        bounds = _pair(scale, "--scale") if scale else None
+        importance_bounds = bounds
+        frame, flagged = without_flagged(read_data_file(data), include_flagged)
+        source = data.name
+    else:
+        from surveys.questionnaire import Construct
+        from surveys.wave_inputs import attribute_pairs, named_items, single_item
+
+        refuse_in_stored_mode({"--scale": scale}, "on a stored wave, the scale comes from the codebook.")
+        refuse_in_stored_mode({"--include-flagged": include_flagged}, FLAGS_NOT_STORED)
+        outcome = single_item(
+            measured.data,
+            Construct.OVERALL_SATISFACTION,
+            "driver analysis needs an overall rating",
+            "--outcome",
+            outcome,
+        ).code
+        if attributes is None:
+            pairs = attribute_pairs(measured.data)
+            names = [pair.satisfaction.code for pair in pairs]
+            renamed = {pair.satisfaction.code: pair.attribute for pair in pairs}
+            if importance_columns is None and all(pair.importance is not None for pair in pairs):
+                stated = [pair.importance.code for pair in pairs if pair.importance is not None]
+            else:
+                stated = _column_list(importance_columns, "--importance-columns") if importance_columns else None
+        else:
+            names = _column_list(attributes, "--attributes")
+            stated = _column_list(importance_columns, "--importance-columns") if importance_columns else None
+        bounds = named_items(measured.data, names, "--attributes").common_scale("the importance–performance grid")
+        if stated is not None:
+            importance_bounds = named_items(measured.data, stated, "--importance-columns").common_scale(
+                "stated importance"
+            )
+        frame, flagged = measured.frame, None
+        source = measured.source
     if stated is not None and len(stated) != len(names):
         raise InputError(
             "--importance-columns does not match --attributes.",
             [Problem("--importance-columns", f"names {len(stated)} columns for {len(names)} attributes.")],
         )
-    bounds = _pair(scale, "--scale") if scale else None
-    frame, flagged = without_flagged(read_data_file(data), include_flagged)
-    source = data.name
     numbers = numeric_columns(frame, [outcome, *names, *(stated or [])], source)
+    if renamed:
+        numbers = numbers.rename(columns=renamed)
+        names = [renamed[name] for name in names]
     ratings = numbers[names]
 
     with input_error_from(source):
@@ -129,7 +203,7 @@ def drivers(
             )
         importance_values = np.array([numbers[column].mean() for column in stated])
         importance_source = "stated"
-        importance_scale = bounds
+        importance_scale = importance_bounds
     elif chosen == "relative-weights":
         importance_values = np.array([a.relative_weight_share for a in importance.attributes])
         importance_source = "relative weights (% of R²)"
@@ -162,7 +236,7 @@ def drivers(
         )
 
     result: dict[str, Any] = {
-        "data": str(data),
+        "data": str(data) if measured is None else source,
         "outcome": outcome,
         "derived_importance": importance.as_dict(),
         "importance_performance": grid.as_dict(),
@@ -183,9 +257,18 @@ def drivers(
             )
     if kano_results:
         result["kano"] = [evaluation.as_dict() for evaluation in kano_results]
+    if measured is not None:
+        result["stored_wave"] = measured.as_dict()
+        if renamed:
+            result["attribute_items"] = {
+                attribute: {"satisfaction": code, "importance": None if stated is None else stated[position]}
+                for position, (code, attribute) in enumerate(renamed.items())
+            }
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     typer.echo(_table(importance, grid, prca))
     if flagged is not None:
         typer.echo(describe_flagged(flagged))

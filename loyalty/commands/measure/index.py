@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import IncompleteOption, SurveyOption, WaveOption, stored_wave
 from loyalty.data_file import numeric_columns, read_data_file
 from loyalty.index_files import IndicatorSource, read_ahp_file, read_indicator_file, read_result_file
 from surveys.problems import InputError, Problem
@@ -20,16 +21,24 @@ if TYPE_CHECKING:
 
     from measure.indicator_normalisation import Indicator, NormalisedIndicators
     from measure.indicator_weights import IndicatorWeights
+    from surveys.storage.wave_data import WaveData
 
 _DATA_METHODS = ("equal", "entropy", "critic", "pca")
 
 
 def index(
-    data: Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per respondent.")],
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Option("--data", help="CSV or Excel file, one row per respondent.")] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
     indicators: Annotated[
-        Path,
-        typer.Option("--indicators", help="YAML file: each indicator's column(s), direction and anchors."),
-    ],
+        Path | None,
+        typer.Option(
+            "--indicators",
+            help="YAML file: each indicator's column(s), direction and anchors (stored wave: found by construct).",
+        ),
+    ] = None,
     weights: Annotated[
         str,
         typer.Option("--weights", help="equal, entropy, critic, pca, or ahp:FILE.yaml (pairwise judgments)."),
@@ -98,19 +107,52 @@ def index(
 
         loyalty measure index --data q4.csv --indicators indicators.yaml
         --baseline q3.json --previous q3.json
+
+    On a stored wave the indicators are found by construct, without a YAML
+    file: rated items on their scale bounds (items of one construct
+    averaged, higher-is-worse ones reversed where directions differ), a
+    count or time from its stated minimum to this wave's 99th percentile
+    (freeze it for later waves with --baseline). Only complete responses:
+
+        loyalty measure index --survey retail-2026 --wave 2026Q3 --by channel
     """
     from measure.indicator_normalisation import indicator_values_from_items, normalise_indicators
     from measure.loyalty_index import index_sensitivity, loyalty_index
 
-    sources = read_indicator_file(indicators)
-    frame = read_data_file(data)
-    _check_columns(sources, frame, data, indicators)
-    columns = sorted({column for source in sources for column in source.columns})
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    found: dict[str, dict[str, object]] = {}
+    turned: pd.DataFrame | None = None
+    if measured is None:
+        if indicators is None:
+            raise InputError(
+                "--indicators is needed with --data.",
+                [Problem("--indicators", "is not given.", "Name each indicator's column(s) in a YAML file.")],
+            )
+        assert data is not None  # by stored_wave
+        source = str(data)
+        frame = read_data_file(data)
+        sources = read_indicator_file(indicators)
+        _check_columns(sources, frame, data, indicators)
+    else:
+        source = measured.source
+        frame = measured.frame
+        if by is not None:
+            from surveys.wave_inputs import segment_column
+
+            by = segment_column(measured.data, by)
+        if indicators is not None:
+            sources = read_indicator_file(indicators)
+            _check_columns(sources, frame, source, indicators)
+        else:
+            sources, turned, found = _wave_indicators(measured.data, minimum_indicators)
+    columns = sorted({column for source_ in sources for column in source_.columns})
     if survey_weight is not None:
         columns.append(survey_weight)
-    numbers = numeric_columns(frame, columns, str(data))
-    segments = _segment_labels(frame, by, data)
-    ids = _respondent_ids(frame, respondent_id, data)
+    numbers = numeric_columns(frame, columns, source)
+    if turned is not None:
+        numbers[list(turned.columns)] = turned  # higher-is-worse items reversed, as the codebook says
+    segments = _segment_labels(frame, by, source)
+    ids = _respondent_ids(frame, respondent_id, source)
     if baseline is not None and weights != "equal":
         raise InputError(
             "--weights and --baseline both choose the weights.",
@@ -133,7 +175,7 @@ def index(
         if baseline is None or baseline_result is None
         else _frozen_definitions(sources, baseline_result, baseline)
     )
-    with input_error_from(str(data)):
+    with input_error_from(source):
         values = indicator_values_from_items(numbers, {source.name: source.columns for source in sources})
         normalised = normalise_indicators(values, definitions)
     expert: IndicatorWeights | None = None  # the AHP weights, shown beside the others in --sensitivity
@@ -142,15 +184,15 @@ def index(
     elif weights.startswith("ahp:"):
         expert = chosen = _ahp(Path(weights[4:]), [source.name for source in sources], accept_inconsistent)
         if combine_with is not None:
-            chosen = _combined(expert, _data_weights(combine_with, normalised, data), subjective_share)
+            chosen = _combined(expert, _data_weights(combine_with, normalised, source), subjective_share)
     else:
-        chosen = _data_weights(weights, normalised, data)
-    survey = _survey_weights(numbers, survey_weight, data) if survey_weight is not None else None
-    with input_error_from(str(data)):
+        chosen = _data_weights(weights, normalised, source)
+    respondent_weights = _survey_weights(numbers, survey_weight, source) if survey_weight is not None else None
+    with input_error_from(source):
         result = loyalty_index(
             normalised,
             chosen,
-            survey_weights=survey,
+            survey_weights=respondent_weights,
             segments=segments,
             minimum_indicators=minimum_indicators,
         )
@@ -158,7 +200,7 @@ def index(
             index_sensitivity(
                 normalised,
                 expert_weights=None if expert is None else {"ahp": expert, chosen.method: chosen},
-                survey_weights=survey,
+                survey_weights=respondent_weights,
                 segments=segments,
                 minimum_indicators=minimum_indicators,
             )
@@ -179,11 +221,57 @@ def index(
     if table is not None:
         output["sensitivity"] = table.as_dict()
     if fuzzy:
-        output["fuzzy_evaluation"] = _fuzzy(normalised, chosen, fuzzy_operator, data)
+        output["fuzzy_evaluation"] = _fuzzy(normalised, chosen, fuzzy_operator, source)
+    if measured is not None:
+        output["stored_wave"] = measured.as_dict()
+        if found:
+            output["indicator_items"] = found
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
     else:
+        if measured is not None:
+            typer.echo(measured.describe())
+            for entry in found.values():
+                typer.echo(f"  {entry['note']}")
         typer.echo(_text(output))
+
+
+#: The indicator names of the indicator file (and of AHP files and baselines), by construct.
+_INDICATOR_NAMES = {
+    "repeat_purchase": "repeat_purchases",
+    "deliberation_time": "deliberation_time",
+    "price_sensitivity": "price_sensitivity",
+    "competitor_attitude": "competitor_attitude",
+    "churn_intent": "churn",
+    "trust": "trust",
+}
+
+
+def _wave_indicators(
+    wave: WaveData, minimum_indicators: int
+) -> tuple[list[IndicatorSource], pd.DataFrame | None, dict[str, dict[str, object]]]:
+    """The indicators a stored wave measures, found by construct: as an indicator file would name them, the
+    values of items to reverse (where one indicator mixes directions), and what was used, for the output."""
+    import pandas as pd
+
+    from surveys.wave_inputs import aligned_values, loyalty_indicators
+
+    chosen, absent = loyalty_indicators(wave, minimum_indicators)
+    sources: list[IndicatorSource] = []
+    turned: list[pd.DataFrame] = []
+    found: dict[str, dict[str, object]] = {}
+    for item in chosen:
+        name = _INDICATOR_NAMES[str(item.construct)]
+        if item.mixed_directions:
+            turned.append(aligned_values(wave.responses, item.items))
+        location = f"survey {wave.survey} ({name}: construct {item.construct})"
+        sources.append(IndicatorSource(name, tuple(item.items.codes), str(item.direction), item.anchors, location))
+        reversed_codes = item.items.reversed_codes if item.mixed_directions else []
+        found[name] = {"items": item.items.codes, "reversed": reversed_codes, "note": item.note}
+    for note in absent:
+        construct = note.split(":", 1)[0]
+        found[_INDICATOR_NAMES[construct]] = {"items": [], "reversed": [], "note": note}
+    return sources, (pd.concat(turned, axis=1) if turned else None), found
 
 
 def _definitions(sources: list[IndicatorSource]) -> list[Indicator]:
@@ -282,7 +370,9 @@ def _combined(expert: IndicatorWeights, data_weights: IndicatorWeights, share: f
     return combined_weights(expert, data_weights, share_subjective=share)
 
 
-def _fuzzy(normalised: NormalisedIndicators, weights: IndicatorWeights, operator: str, data: Path) -> dict[str, object]:
+def _fuzzy(
+    normalised: NormalisedIndicators, weights: IndicatorWeights, operator: str, data: str | Path
+) -> dict[str, object]:
     from measure.fuzzy_evaluation import fuzzy_evaluation, membership_from_scores
 
     if operator not in ("weighted_average", "max_min"):
@@ -296,7 +386,7 @@ def _fuzzy(normalised: NormalisedIndicators, weights: IndicatorWeights, operator
     return result.as_dict()
 
 
-def _data_weights(method: str, normalised: NormalisedIndicators, data: Path) -> IndicatorWeights:
+def _data_weights(method: str, normalised: NormalisedIndicators, data: str | Path) -> IndicatorWeights:
     from measure.indicator_weights import critic_weights, entropy_weights, equal_weights, pca_weights
 
     if method not in _DATA_METHODS:
@@ -318,7 +408,7 @@ def _data_weights(method: str, normalised: NormalisedIndicators, data: Path) -> 
         return derive(scores)
 
 
-def _check_columns(sources: list[IndicatorSource], frame: pd.DataFrame, data: Path, indicators: Path) -> None:
+def _check_columns(sources: list[IndicatorSource], frame: pd.DataFrame, data: str | Path, indicators: Path) -> None:
     """Every column the indicator file names is in the data file, or a problem at its line in the YAML."""
     available = [str(name) for name in frame.columns]
     problems: list[Problem] = []
@@ -332,7 +422,7 @@ def _check_columns(sources: list[IndicatorSource], frame: pd.DataFrame, data: Pa
         raise InputError(f"{indicators} names {len(problems)} column(s) that {data} lacks.", problems)
 
 
-def _survey_weights(numbers: pd.DataFrame, column: str, data: Path) -> pd.Series:
+def _survey_weights(numbers: pd.DataFrame, column: str, data: str | Path) -> pd.Series:
     """The weight column, every empty or negative cell reported with its row as the user sees it."""
     weights: pd.Series = numbers[column]
     bad = weights.isna() | (weights < 0)
@@ -349,7 +439,7 @@ def _survey_weights(numbers: pd.DataFrame, column: str, data: Path) -> pd.Series
     return weights
 
 
-def _respondent_ids(frame: pd.DataFrame, column: str | None, data: Path) -> list[str] | None:
+def _respondent_ids(frame: pd.DataFrame, column: str | None, data: str | Path) -> list[str] | None:
     if column is None:
         return None
     if column not in frame.columns:
@@ -386,7 +476,7 @@ def _paired_change(current: dict[str, Any], previous: dict[str, Any], path: Path
         return paired_index_change(series(current), series(previous)).as_dict()
 
 
-def _segment_labels(frame: pd.DataFrame, by: str | None, data: Path) -> pd.Series | None:
+def _segment_labels(frame: pd.DataFrame, by: str | None, data: str | Path) -> pd.Series | None:
     if by is None:
         return None
     if by not in frame.columns:

@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import (
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    need_in_file_mode,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from loyalty.commands.measure.text_width import pad
 from loyalty.commands.measure.waves import sorted_waves, two_waves, wave_labels
 from loyalty.data_file import numeric_columns, read_data_file, require_columns
@@ -18,14 +26,22 @@ from surveys.problems import InputError, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+    from loyalty.commands.measure.stored_wave import MeasuredWave
     from measure.net_promoter import NetPromoterScore
 
 _METHODS = {"wald": "wald", "adjusted-wald": "adjusted_wald", "bootstrap": "bootstrap"}
 
 
 def nps(
-    data: Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per respondent.")],
-    column: Annotated[str, typer.Option("--column", help="The 0–10 likelihood-to-recommend column.")],
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Option("--data", help="CSV or Excel file, one row per respondent.")] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
+    column: Annotated[
+        str | None,
+        typer.Option("--column", help="The 0–10 likelihood-to-recommend column (stored wave: found by construct)."),
+    ] = None,
     weights: Annotated[str | None, typer.Option("--weights", help="Column of survey weights.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Column of segments: an NPS for each.")] = None,
     wave_column: Annotated[
@@ -81,17 +97,23 @@ def nps(
     With --repurchase-column and --other-products-column, the three-item Customer Loyalty Index
     (mean of recommend, repurchase and buy-other-products, 0–100) is added.
 
-    Example:
+    On a stored wave the recommend item is found by its construct (the 0–10 recommend item), --by may
+    name any variable or channel / ip_location, and the Customer Loyalty Index is added when the survey
+    has one repurchase-intent and one cross-buy item; only complete responses are measured.
+
+    Examples:
 
         loyalty measure nps --data docs/examples/nps_waves.csv --column recommend
         --wave-column quarter --by region --json
+
+        loyalty measure nps --survey retail-2026 --wave 2026Q3 --by channel
     """
     import numpy as np
 
     from measure.customer_loyalty_index import customer_loyalty_index
     from measure.net_promoter import net_promoter_by_segment, net_promoter_change, net_promoter_score
 
-    source = str(data)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
     if method not in _METHODS:
         raise InputError(
             "The interval method is unknown.",
@@ -99,7 +121,51 @@ def nps(
         )
     interval = _METHODS[method]
     scale_bounds = _scale(scale, "--scale")
-    frame = read_data_file(data)
+    loyalty_bounds = _scale(loyalty_scale, "--loyalty-scale")
+    repurchase_bounds = other_products_bounds = loyalty_bounds
+    if measured is None:
+        need_in_file_mode({"--column": column})
+        assert data is not None  # by stored_wave
+        assert column is not None  # by need_in_file_mode
+        source = str(data)
+        frame = read_data_file(data)
+    else:
+        from surveys.questionnaire import Construct
+        from surveys.wave_inputs import recommend_item, segment_values, single_item, variable
+
+        refuse_in_stored_mode(
+            {
+                "--wave-column": wave_column,
+                "--waves": waves,
+                "--respondent-column": respondent_column,
+                "--scale": None if scale == "0-10" else scale,
+                "--loyalty-scale": None if loyalty_scale == "0-10" else loyalty_scale,
+            },
+            "on a stored wave, scales come from the codebook and one wave is measured.",
+        )
+        source = measured.source
+        frame = measured.frame
+        recommend = recommend_item(measured.data, column)
+        column = recommend.code
+        scale_bounds = (float(recommend.minimum or 0), float(recommend.maximum or 10))
+        if by is not None:
+            frame = frame.assign(**{by: segment_values(measured.data, by)})
+        if repurchase_column is None and other_products_column is None:
+            constructs = {variable.construct for variable in measured.data.codebook if variable.kind == "scale"}
+            if Construct.REPURCHASE_INTENT in constructs and Construct.CROSS_BUY_INTENT in constructs:
+                purpose = "the Customer Loyalty Index needs it"
+                repurchase_column = single_item(
+                    measured.data, Construct.REPURCHASE_INTENT, purpose, "--repurchase-column"
+                ).code
+                other_products_column = single_item(
+                    measured.data, Construct.CROSS_BUY_INTENT, purpose, "--other-products-column"
+                ).code
+        if repurchase_column is not None:
+            item = variable(measured.data, repurchase_column, "--repurchase-column")
+            repurchase_bounds = (float(item.minimum or 0), float(item.maximum or 0))
+        if other_products_column is not None:
+            item = variable(measured.data, other_products_column, "--other-products-column")
+            other_products_bounds = (float(item.minimum or 0), float(item.maximum or 0))
     numeric = [column] + [name for name in (weights, repurchase_column, other_products_column) if name]
     require_columns(frame, numeric + [name for name in (by, wave_column, respondent_column) if name], source)
     numbers = numeric_columns(frame, numeric, source)
@@ -123,6 +189,8 @@ def nps(
     }
     rows = np.ones(len(frame), dtype=bool)
     output: dict[str, Any] = {"column": column}
+    if measured is not None:
+        output["stored_wave"] = measured.as_dict()
     with input_error_from(f"{source}, column {column}"):
         if wave_column:
             labels = wave_labels(frame[wave_column])
@@ -165,14 +233,13 @@ def nps(
                 )
             ]
         if repurchase_column and other_products_column:
-            loyalty_bounds = _scale(loyalty_scale, "--loyalty-scale")
             output["customer_loyalty_index"] = customer_loyalty_index(
                 ratings,
                 numbers[repurchase_column][rows],
                 numbers[other_products_column][rows],
                 recommend_scale=scale_bounds,
-                repurchase_scale=loyalty_bounds,
-                other_products_scale=loyalty_bounds,
+                repurchase_scale=repurchase_bounds,
+                other_products_scale=other_products_bounds,
                 weights=row_weights,
                 confidence=confidence,
             ).as_dict()
@@ -180,12 +247,14 @@ def nps(
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
-    _print_table(output, overall)
+    _print_table(output, overall, measured)
 
 
-def _print_table(output: dict[str, Any], overall: NetPromoterScore) -> None:
+def _print_table(output: dict[str, Any], overall: NetPromoterScore, measured: MeasuredWave | None) -> None:
     wave = f", wave {output['wave']}" if "wave" in output else ""
     typer.echo(f"NPS of {output['column']}{wave}")
+    if measured is not None:
+        typer.echo(measured.describe())
     typer.echo(_line("all", overall.as_dict()))
     for row in output.get("segments", []):
         typer.echo(_line(str(row["segment"]), row))

@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import (
+    IncompleteOption,
+    MeasuredWave,
+    SurveyOption,
+    WaveOption,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -19,11 +27,20 @@ QUALITY_COLUMN = "quality_reasons"  # written by `--output`; read by the analyse
 
 
 def quality(
-    data: Annotated[Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")],
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")
+    ] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
     grid: Annotated[
-        list[str],
-        typer.Option("--grid", help="A grid of rating items, NAME=A,B,C or A,B,C; repeat the option for each grid."),
-    ],
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            help="A grid of rating items, NAME=A,B,C or A,B,C; repeat for each grid (stored wave: the grids).",
+        ),
+    ] = None,
     duration_column: Annotated[
         str | None, typer.Option("--duration-column", help="Column of total completion time in seconds.")
     ] = None,
@@ -79,7 +96,14 @@ def quality(
     as in the file (the header is line 1). --output writes the data with a
     quality_reasons column, which drivers and weights then respect.
 
-    Example:
+    On a stored wave everything comes from the survey: the grids (each
+    rating grid, each half of an importance–satisfaction grid), completion
+    times judged per questionnaire version, the attention items' correct
+    answers, the pseudonymised device and the submission times. --reversed
+    pairs are still named; their scale comes from the codebook. Only
+    complete responses are screened unless --include-incomplete.
+
+    Examples:
 
         loyalty measure quality --data answers.csv \
             --grid service=q1,q2,q3,q4,q5,q6 --grid product=q7,q8,q9,q10,q11 \
@@ -87,18 +111,42 @@ def quality(
             --attention q12=2 --reversed q1:q6 --scale 1,5 \
             --fingerprint-column device --submitted-column submitted \
             --output screened.csv --json
+
+        loyalty measure quality --survey retail-2026 --wave 2026Q3
     """
     import pandas as pd
 
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.response_quality import ScreeningRules, screen_responses
 
-    grids = _grids(grid)
-    attention_checks = _attention(attention or [])
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
     pairs = _pairs(reversed_pair or [])
-    bounds = _scale(scale) if scale else None
-    frame = read_data_file(data)
-    source = data.name
+    if measured is None:
+        assert data is not None  # by stored_wave
+        if not grid:
+            raise InputError(
+                "--grid is needed with --data.", [Problem("--grid", "is not given.", "E.g. --grid q1,q2,q3")]
+            )
+        grids = _grids(grid)
+        attention_checks = _attention(attention or [])
+        bounds = _scale(scale) if scale else None
+        frame = read_data_file(data)
+        source = data.name
+    else:
+        refuse_in_stored_mode(
+            {
+                "--duration-column": duration_column,
+                "--version-column": version_column,
+                "--fingerprint-column": fingerprint_column,
+                "--submitted-column": submitted_column,
+                "--scale": scale,
+            },
+            "on a stored wave, times, versions, devices and scales come from the survey.",
+        )
+        grids, attention_checks, bounds, frame = _wave_screening(measured, grid, attention, pairs)
+        duration_column, version_column = "duration_seconds", "version"
+        fingerprint_column, submitted_column = "device_pseudonym", "submitted_at"
+        source = measured.source
     item_columns = list(
         dict.fromkeys([*(c for items in grids.values() for c in items), *(c for p in pairs for c in p)])
     )
@@ -122,9 +170,16 @@ def quality(
             submitted_at=None if submitted_column is None else frame[submitted_column].to_numpy(),
             rules=ScreeningRules(straightlined_grids_to_flag=straightlined_grids),
         )
-    report: dict[str, Any] = {"data": str(data), **result.as_dict(include_clean=False)}
+    report: dict[str, Any] = {"data": source if measured is not None else str(data)}
+    report.update(result.as_dict(include_clean=False))
     for response in report["responses"]:
-        response["line"] = response["row"] + 2
+        if measured is None:
+            response["line"] = response["row"] + 2
+        else:
+            response["response_id"] = int(frame["response_id"].iloc[response["row"]])
+    if measured is not None:
+        report["stored_wave"] = measured.as_dict()
+        report["screened"] = {"grids": grids, "attention_checks": attention_checks}
     if output is not None:
         if "quality_reasons" in frame.columns:
             raise InputError(
@@ -138,7 +193,38 @@ def quality(
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     typer.echo(_table(report))
+
+
+def _wave_screening(
+    measured: MeasuredWave, grid: list[str] | None, attention: list[str] | None, pairs: list[tuple[str, str]]
+) -> tuple[dict[str, list[str]], dict[str, Any], tuple[float, float] | None, pd.DataFrame]:
+    """Grids, attention checks, the reversed pairs' scale and the answers (as numbers) of a stored wave."""
+    from surveys.wave_inputs import attention_checks, grids, named_items
+
+    wave = measured.data
+    found_grids = _grids(grid) if grid else grids(wave)
+    if not found_grids:
+        raise InputError(
+            f"Survey {wave.survey} has no grid to screen for straight-lining.",
+            [Problem("--grid", "no rating grid in the questionnaire.", "Name rated items: --grid NAME=A,B,C.")],
+        )
+    checks: dict[str, Any] = _attention(attention) if attention else {
+        code: [str(answer) for answer in answers] for code, answers in attention_checks(wave).items()
+    }  # fmt: skip
+    items = list(dict.fromkeys([*(c for codes in found_grids.values() for c in codes), *(c for p in pairs for c in p)]))
+    named_items(wave, items, "--grid / --reversed")
+    bounds = None
+    if pairs:
+        bounds = named_items(wave, [c for p in pairs for c in p], "--reversed").common_scale("reversed pairs")
+    frame = measured.frame.copy()
+    submitted = frame["submitted_at"]
+    frame["submitted_at"] = (submitted - submitted.min()).dt.total_seconds()  # seconds: no time zones to read
+    for column in [*items, *checks]:
+        frame[column] = frame[column].astype("Float64").astype(float)
+    return found_grids, checks, bounds, frame
 
 
 def without_flagged(frame: pd.DataFrame, include_flagged: bool) -> tuple[pd.DataFrame, dict[str, Any] | None]:

@@ -6,12 +6,23 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import (
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from surveys.storage.wave_data import WaveData
+    from surveys.wave_inputs import ItemSet
 
 _SCALE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|–|\.\.|:|,)\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -38,8 +49,16 @@ def answer_scale(text: str) -> tuple[float, float] | None:
 
 
 def reliability(
-    data: Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per respondent.")],
-    items: Annotated[str, typer.Option("--items", help="The scale's item columns, comma-separated.")],
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Option("--data", help="CSV or Excel file, one row per respondent.")] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
+    items: Annotated[str, typer.Option("--items", help="The scale's item columns, comma-separated.")] = "",
+    construct: Annotated[
+        str | None,
+        typer.Option("--construct", help="Stored wave: the construct whose rated items form the scale (trust …)."),
+    ] = None,
     reverse: Annotated[str, typer.Option("--reverse", help="Reverse-keyed items among --items, comma-separated.")] = "",
     scale: Annotated[str, typer.Option("--scale", help="Answer scale low-high, e.g. 1-6; needed with --reverse.")] = "",
     listwise: Annotated[bool, typer.Option("--listwise", help="Use only respondents who answered every item.")] = False,
@@ -56,18 +75,45 @@ def reliability(
     Missing answers are handled pairwise unless --listwise is given; the output says which. Reverse-keyed
     items are turned as low + high - answer on the --scale.
 
-    Example:
+    On a stored wave, --construct names the scale (its rated items) or --items the variables; items are
+    reversed where the codebook says higher is worse, on their own scale. Only complete responses.
+
+    Examples:
 
         loyalty measure reliability --data bfi.csv --items A1,A2,A3,A4,A5 --reverse A1 --scale 1-6 --json
+
+        loyalty measure reliability --survey retail-2026 --wave 2026Q3 --construct trust
     """
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.reliability import scale_reliability
 
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
     columns = item_list(items, "--items")
-    reversed_items = item_list(reverse, "--reverse")
-    bounds = answer_scale(scale)
-    source = data.name
-    frame = numeric_columns(read_data_file(data), columns, source)
+    if measured is None:
+        assert data is not None  # by stored_wave
+        if construct is not None:
+            raise InputError(
+                "--construct is for a stored wave.",
+                [Problem("--construct", "a data file has no codebook.", "Name the item columns with --items.")],
+            )
+        if not columns:
+            raise InputError(
+                "--items is needed with --data.", [Problem("--items", "is not given.", "E.g. --items A,B,C")]
+            )
+        reversed_items = item_list(reverse, "--reverse")
+        bounds = answer_scale(scale)
+        source = data.name
+        frame = numeric_columns(read_data_file(data), columns, source)
+    else:
+        refuse_in_stored_mode(
+            {"--reverse": reverse, "--scale": scale},
+            "on a stored wave, items are reversed where the codebook says higher is worse.",
+        )
+        scale_items = _wave_items(measured.data, columns, construct)
+        columns, reversed_items = scale_items.codes, scale_items.reversed_codes
+        bounds = scale_items.common_scale("reversing items") if reversed_items else None
+        source = measured.source
+        frame = numeric_columns(measured.frame, columns, source)
     with input_error_from(source):
         reliability_of_scale = scale_reliability(
             frame,
@@ -77,8 +123,13 @@ def reliability(
             groups=groups,
         )
     if as_json:
-        typer.echo(json.dumps(reliability_of_scale.as_dict(), ensure_ascii=False, indent=2))
+        output = reliability_of_scale.as_dict()
+        if measured is not None:
+            output["stored_wave"] = measured.as_dict()
+        typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     result, omega = reliability_of_scale.alpha, reliability_of_scale.omega
     percent = f"{result.confidence:.0%}"
     typer.echo(
@@ -107,3 +158,29 @@ def reliability(
         )
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}")
+
+
+def _wave_items(wave: WaveData, codes: list[str], construct: str | None) -> ItemSet:
+    """The scale's items on a stored wave: the rated items of `--construct`, or the variables of `--items`."""
+    from surveys.wave_inputs import construct_named, constructs_with_items, named_items, rated_items
+
+    if codes and construct is not None:
+        raise InputError(
+            "--items and --construct both choose the items.",
+            [Problem("--items / --construct", "were both given.", "Give one.")],
+        )
+    if codes:
+        return named_items(wave, codes, "--items")
+    if construct is None:
+        raise InputError(
+            "Which scale?",
+            [
+                Problem(
+                    "--construct",
+                    "is not given.",
+                    f"Constructs with two or more rated items: {', '.join(constructs_with_items(wave))}.",
+                )
+            ],
+        )
+    chosen = construct_named(wave, construct, "--construct")
+    return rated_items(wave, chosen, "a reliability analysis needs its items")

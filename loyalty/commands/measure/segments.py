@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import IncompleteOption, MeasuredWave, SurveyOption, refuse_in_stored_mode
+from loyalty.commands.measure.stored_wave import WaveOption as StoredWaveOption
+from loyalty.commands.measure.stored_wave import stored_wave as load_stored_wave
 from loyalty.commands.measure.text_width import pad
 from loyalty.commands.measure.waves import sorted_waves, two_waves, wave_labels
 from loyalty.data_file import numeric_columns, read_data_file, require_columns, yes_no_column
@@ -28,7 +31,7 @@ group: typer.Typer = typer.Typer(
     no_args_is_help=True,
 )
 
-DataOption = Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per customer (per wave).")]
+DataOption = Annotated[Path | None, typer.Option("--data", help="CSV or Excel file, one row per customer (per wave).")]
 CustomerOption = Annotated[
     str | None, typer.Option("--customer-column", help="Customer id: links customers across waves.")
 ]
@@ -68,7 +71,7 @@ _INTENTIONS = {
 
 @group.command()
 def ladder(
-    data: DataOption,
+    ctx: typer.Context,
     purchases_column: Annotated[str, typer.Option("--purchases-column", help="Purchases so far (lifetime).")],
     months_since_purchase_column: Annotated[
         str | None, typer.Option("--months-since-purchase-column", help="Months since the last purchase.")
@@ -127,6 +130,10 @@ def ladder(
     six_stages: Annotated[
         bool, typer.Option("--six-stages", help="Griffin's six-stage ladder: no 'disqualified prospect'.")
     ] = False,
+    data: DataOption = None,
+    survey: SurveyOption = None,
+    wave: StoredWaveOption = None,
+    include_incomplete: IncompleteOption = False,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
     waves: WavesOption = None,
@@ -150,11 +157,17 @@ def ladder(
         --referrals-column referrals --period-columns q1,q2,q3,q4 --share-of-wallet-column wallet_share
         --aware-column aware --need-column need --able-column able
         --customer-column customer_id --wave-column wave
+
+    On a stored wave (--survey S --wave W) the columns name the survey's variables: numbers must be
+    rated or number items, and yes/no columns single-choice items with options 1 = yes, 2 = no:
+
+        loyalty measure segments ladder --survey retail-2026 --wave 2026Q3
+        --purchases-column purchases_12m --recommend-column recommend --referrals-column referral_count
+        --aware-column aware
     """
     from measure.loyalty_ladder import LADDER_STAGES, LadderRules, loyalty_ladder
 
-    source = str(data)
-    frame = read_data_file(data)
+    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, wave_column, waves)
     periods = [name.strip() for name in period_columns.split(",")] if period_columns else []
     numeric = [purchases_column, *periods] + [
         name
@@ -171,6 +184,7 @@ def ladder(
     yes_no = [
         name for name in (stopped_column, referral_recorded_column, aware_column, need_column, able_column) if name
     ]
+    frame = _wave_columns(measured, frame, numeric, yes_no)
     _require(frame, numeric + yes_no, customer_column, wave_column, source)
     numbers = numeric_columns(frame, numeric, source)
     answers = {name: yes_no_column(frame, name) for name in yes_no}
@@ -223,12 +237,12 @@ def ladder(
         save,
         extra={"rules": rules.as_dict()},
     )
-    _finish(output, as_json, "stage")
+    _finish(output, as_json, "stage", measured)
 
 
 @group.command()
 def lifecycle(
-    data: DataOption,
+    ctx: typer.Context,
     tenure_column: Annotated[str, typer.Option("--tenure-column", help="Months since the first purchase.")],
     transactions_column: Annotated[
         str | None, typer.Option("--transactions-column", help="Transactions so far.")
@@ -282,6 +296,10 @@ def lifecycle(
         int,
         typer.Option("--early-stability-periods", help="Lost after fewer stable waves: 'early in stability'."),
     ] = 4,
+    data: DataOption = None,
+    survey: SurveyOption = None,
+    wave: StoredWaveOption = None,
+    include_incomplete: IncompleteOption = False,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
     waves: WavesOption = None,
@@ -316,8 +334,7 @@ def lifecycle(
     )
     from measure.lifecycle import spend_trend as fitted_trend
 
-    source = str(data)
-    frame = read_data_file(data)
+    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, wave_column, waves)
     spends = [name.strip() for name in spend_columns.split(",")] if spend_columns else []
     if trend_column and spends:
         raise InputError(
@@ -336,6 +353,7 @@ def lifecycle(
         )
         if name
     ]
+    frame = _wave_columns(measured, frame, numeric, [lost_column] if lost_column else [])
     _require(
         frame,
         numeric + [name for name in (intention_column, lost_column) if name],
@@ -425,12 +443,12 @@ def lifecycle(
         ]
         output["lost_patterns"] = [row.as_dict() for row in patterns.distribution]
     output.pop("_row_classes", None)
-    _finish(output, as_json, "stage")
+    _finish(output, as_json, "stage", measured)
 
 
 @group.command(name="value-matrix")
 def value_matrix(
-    data: DataOption,
+    ctx: typer.Context,
     current_value_column: Annotated[
         str | None,
         typer.Option("--current-value-column", help="Current value CV (last-12-month contribution)."),
@@ -462,6 +480,10 @@ def value_matrix(
     language: Annotated[
         str, typer.Option("--language", help="Language of the printed strategies: zh-Hans, zh-Hant or en.")
     ] = "zh-Hans",
+    data: DataOption = None,
+    survey: SurveyOption = None,
+    wave: StoredWaveOption = None,
+    include_incomplete: IncompleteOption = False,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
     waves: WavesOption = None,
@@ -508,8 +530,7 @@ def value_matrix(
             "Growth potential from the wallet needs our share of it.",
             [Problem("--share-of-wallet-column", "is not given.")],
         )
-    source = str(data)
-    frame = read_data_file(data)
+    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, wave_column, waves)
     numeric = [
         name
         for name in (
@@ -523,6 +544,7 @@ def value_matrix(
         )
         if name
     ]
+    frame = _wave_columns(measured, frame, numeric, [])
     _require(frame, numeric, customer_column, wave_column, source)
     numbers = numeric_columns(frame, numeric, source)
     with input_error_from(source):
@@ -572,9 +594,13 @@ def value_matrix(
         summary_field="summary",
     )
     output.pop("_row_classes", None)
+    if measured is not None:
+        output["stored_wave"] = measured.as_dict()
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     suffix = {"zh-Hans": "zh_hans", "zh-Hant": "zh_hant", "en": "en"}[language]
     wave = f", wave {output['wave']}" if output.get("wave") else ""
     cuts = f"CV cut {output['current_cut']:,.2f}, PV cut {output['potential_cut']:,.2f}"
@@ -754,11 +780,15 @@ def _classify_by_wave(
     return output
 
 
-def _finish(output: dict[str, Any], as_json: bool, label: str) -> None:
+def _finish(output: dict[str, Any], as_json: bool, label: str, measured: MeasuredWave | None = None) -> None:
     output.pop("_row_classes", None)
+    if measured is not None:
+        output["stored_wave"] = measured.as_dict()
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     wave = f", wave {output['wave']}" if output.get("wave") else ""
     typer.echo(f"{output['scheme'].replace('_', ' ').capitalize()}{wave}")
     for row in output["distribution"]:
@@ -855,3 +885,50 @@ def _histories(
         if lost:
             histories[str(customer)] = [str(stage) for stage in rows["_stage"]]
     return histories
+
+
+def _rows(
+    ctx: typer.Context,
+    data: Path | None,
+    survey: str | None,
+    wave: str | None,
+    include_incomplete: bool,
+    wave_column: str | None,
+    waves: str | None,
+) -> tuple[pd.DataFrame, str, MeasuredWave | None]:
+    """The rows to classify: the data file's, or a stored wave's (complete responses, one wave)."""
+    measured = load_stored_wave(ctx, data, survey, wave, include_incomplete)
+    if measured is None:
+        assert data is not None  # by load_stored_wave
+        return read_data_file(data), str(data), None
+    refuse_in_stored_mode(
+        {"--wave-column": wave_column, "--waves": waves}, "a stored wave is one wave; it is classified as a whole."
+    )
+    return measured.frame.copy(), measured.source, measured
+
+
+def _wave_columns(
+    measured: MeasuredWave | None, frame: pd.DataFrame, numeric: list[str], yes_no: list[str]
+) -> pd.DataFrame:
+    """On a stored wave: numbers must be rated or number items (a choice's codes are not counts), and a yes/no
+    option names a choice item with options 1 = yes, 2 = no, read as 1/0. A data file is returned as it is."""
+    if measured is None:
+        return frame
+    from surveys.wave_inputs import segment_column
+
+    known = {variable.code: variable for variable in measured.data.codebook}
+    problems: list[Problem] = []
+    for name in [*numeric, *yes_no]:
+        segment_column(measured.data, name, f"column {name}")
+    for name in numeric:
+        if name in known and known[name].kind not in ("scale", "number"):
+            problems.append(Problem(name, f"is a {known[name].kind} item: its answers are option codes, not numbers."))
+    for name in yes_no:
+        item = known.get(name)
+        if item is None or item.kind != "choice" or item.option_codes != (1, 2):
+            problems.append(Problem(name, "is not a yes/no item (a single choice with options 1 = yes, 2 = no)."))
+        else:
+            frame[name] = frame[name].map({1: 1.0, 2: 0.0}, na_action="ignore").astype(float)
+    if problems:
+        raise InputError(f"{measured.source}: these variables cannot serve here.", problems)
+    return frame

@@ -11,19 +11,33 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.reliability import answer_scale, item_list
+from loyalty.commands.measure.stored_wave import (
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
     from measure.confirmatory_factor_analysis import MeasurementModelValidity
+    from surveys.storage.wave_data import WaveData
 
 
-def constructs_from(options: list[str]) -> dict[str, list[str]]:
+def constructs_from(options: list[str], wave: WaveData | None = None) -> dict[str, list[str]]:
     """`--construct SAT=CUSA1,CUSA2,CUSA3` options as {"SAT": ["CUSA1", "CUSA2", "CUSA3"]}, every bad one
-    reported at once."""
+    reported at once. On a stored wave, a bare construct name (`--construct trust`) stands for its rated items."""
     constructs: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for option in options:
         name, equals, items = option.partition("=")
+        if wave is not None and not equals and name.strip():
+            from surveys.wave_inputs import construct_named, rated_items
+
+            chosen = construct_named(wave, name.strip(), "--construct")
+            items = ",".join(rated_items(wave, chosen, "a confirmatory factor analysis needs its items").codes)
+            equals = "="
         if not equals or not name.strip() or not items.strip():
             problems.append(
                 Problem(
@@ -44,11 +58,18 @@ def constructs_from(options: list[str]) -> dict[str, list[str]]:
 
 
 def validity(
-    data: Annotated[Path, typer.Option("--data", help="CSV or Excel file, one row per respondent.")],
+    ctx: typer.Context,
     construct: Annotated[
         list[str],
-        typer.Option("--construct", help="NAME=ITEM,ITEM,… ; repeat for each construct (first item = marker)."),
+        typer.Option(
+            "--construct",
+            help="NAME=ITEM,ITEM,… ; repeat for each construct (first item = marker). Stored wave: or a construct.",
+        ),
     ],
+    data: Annotated[Path | None, typer.Option("--data", help="CSV or Excel file, one row per respondent.")] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
     reverse: Annotated[str, typer.Option("--reverse", help="Reverse-keyed items, comma-separated.")] = "",
     scale: Annotated[
         str, typer.Option("--scale", help="Answer scale low-high, e.g. 1-10; needed with --reverse.")
@@ -67,27 +88,60 @@ def validity(
     Each item loads on one construct; respondents with a missing answer are left out (listwise). With
     --robust, lavaan's MLR corrections for non-normal (e.g. Likert) answers are added.
 
-    Example:
+    On a stored wave, --construct may name a construct of the codebook (its
+    rated items), and items are reversed where the codebook says higher is
+    worse. Only complete responses are used.
+
+    Examples:
 
         loyalty measure validity --data mobi.csv --json \\
             --construct SAT=CUSA1,CUSA2,CUSA3 --construct LOY=CUSL1,CUSL2,CUSL3
+
+        loyalty measure validity --survey retail-2026 --wave 2026Q3 \\
+            --construct trust --construct overall_satisfaction
     """
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.confirmatory_factor_analysis import measurement_model_validity
 
-    constructs = constructs_from(construct)
-    reversed_items = item_list(reverse, "--reverse")
-    bounds = answer_scale(scale)
-    columns = [item for items in constructs.values() for item in items]
-    source = data.name
-    frame = numeric_columns(read_data_file(data), list(dict.fromkeys(columns)), source)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    if measured is None:
+        assert data is not None  # by stored_wave
+        constructs = constructs_from(construct)
+        reversed_items = item_list(reverse, "--reverse")
+        bounds = answer_scale(scale)
+        columns = [item for items in constructs.values() for item in items]
+        source = data.name
+        frame = numeric_columns(read_data_file(data), list(dict.fromkeys(columns)), source)
+    else:
+        from surveys.wave_inputs import named_items
+
+        refuse_in_stored_mode(
+            {"--reverse": reverse, "--scale": scale},
+            "on a stored wave, items are reversed where the codebook says higher is worse.",
+        )
+        constructs = constructs_from(construct, measured.data)
+        columns = list(dict.fromkeys(item for items in constructs.values() for item in items))
+        used = named_items(measured.data, columns, "--construct")
+        reversed_items = used.reversed_codes
+        bounds = None
+        if reversed_items:
+            bounds = named_items(measured.data, reversed_items, "--construct", "the reversed items").common_scale(
+                "reversing items"
+            )
+        source = measured.source
+        frame = numeric_columns(measured.frame, columns, source)
     with input_error_from(source):
         result = measurement_model_validity(
             frame, constructs, reverse=reversed_items, scale=bounds, estimator="MLR" if robust else "ML"
         )
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        output = result.as_dict()
+        if measured is not None:
+            output["stored_wave"] = measured.as_dict()
+        typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     _print_table(result)
 
 

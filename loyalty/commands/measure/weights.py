@@ -24,6 +24,14 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.quality import describe_flagged, without_flagged
+from loyalty.commands.measure.stored_wave import (
+    FLAGS_NOT_STORED,
+    IncompleteOption,
+    SurveyOption,
+    WaveOption,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -33,10 +41,16 @@ _RESERVED = {"population_total", "note"}
 
 
 def weights(
-    data: Annotated[Path, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")],
+    ctx: typer.Context,
     margins: Annotated[
         Path, typer.Option("--margins", help="YAML (or JSON) file of population margins, counts or shares.")
     ],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Responses: CSV, TSV or Excel, one row per respondent.")
+    ] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
     variable: Annotated[
         str | None,
         typer.Option("--variable", help="Column whose weighted mean and standard error to report."),
@@ -77,10 +91,18 @@ def weights(
     for the Net Promoter Score. Responses flagged in a quality_reasons
     column are left out unless --include-flagged.
 
-    Example:
+    On a stored wave the margins name variables of the survey (a choice
+    item's categories are its option codes: gender: {1: 0.49, 2: 0.51}) or
+    channel / ip_location; --nps must be the 0–10 recommend item; only
+    complete responses are weighted.
+
+    Examples:
 
         loyalty measure weights --data sample.csv --margins margins.yaml \
             --variable satisfaction --trim 0.3,3 --output weighted.csv --json
+
+        loyalty measure weights --survey retail-2026 --wave 2026Q3 \
+            --margins margins.yaml --variable sat_overall --nps recommend
     """
     import numpy as np
     import pandas as pd
@@ -93,9 +115,23 @@ def weights(
         weighted_net_promoter_score,
     )
 
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
     targets, population_total = read_margins(margins)
-    frame, flagged = without_flagged(read_data_file(data), include_flagged)
-    source = data.name
+    if measured is None:
+        assert data is not None  # by stored_wave
+        frame, flagged = without_flagged(read_data_file(data), include_flagged)
+        source = data.name
+    else:
+        from surveys.wave_inputs import recommend_item, segment_column
+
+        refuse_in_stored_mode({"--include-flagged": include_flagged}, FLAGS_NOT_STORED)
+        frame, flagged = measured.frame, None
+        source = measured.source
+        for key in targets:
+            for name in key.split("*"):
+                segment_column(measured.data, name, f"{margins.name}, {key}")
+        if nps is not None:
+            recommend_item(measured.data, nps, "--nps")
     variables = list(dict.fromkeys(part for key in targets for part in key.split("*")))
     _check_category_columns(frame, variables, source)
     categories = pd.DataFrame({key: _cells(frame, key.split("*")) for key in targets}, index=frame.index)
@@ -118,7 +154,13 @@ def weights(
                 trim=bounds,
                 max_iterations=max_iterations,
             )
-    result: dict[str, Any] = {"data": str(data), "margins_file": str(margins), "flagged_responses": flagged}
+    result: dict[str, Any] = {
+        "data": str(data) if measured is None else source,
+        "margins_file": str(margins),
+        "flagged_responses": flagged,
+    }
+    if measured is not None:
+        result["stored_wave"] = measured.as_dict()
     result["weights"] = raked.as_dict(include_weights=False)
     if variable is not None:
         values = numeric_columns(frame, [variable], source)[variable].to_numpy()
@@ -142,7 +184,7 @@ def weights(
                 [Problem(f"{source}, column weight", "already exists.", "Rename it, then run again.")],
             )
         # every row of the file is written; rows left out as flagged get an empty weight
-        written = read_data_file(data)
+        written = read_data_file(data) if data is not None else frame.copy()
         written["weight"] = pd.Series(np.asarray(raked.weights), index=frame.index)
         written.to_csv(output, index=False, encoding="utf-8")
         result["output"] = str(output)
@@ -150,6 +192,8 @@ def weights(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
+    if measured is not None:
+        typer.echo(measured.describe())
     typer.echo(_table(result))
     if flagged is not None:
         typer.echo(describe_flagged(flagged))
