@@ -442,3 +442,24 @@ class TestOptionsThatBelongToDataFiles:
     def test_screening_flags_are_not_stored_so_include_flagged_is_refused(self, stored: StoredWave) -> None:
         error = fails(stored, *on_wave("drivers", "--outcome", "sat_overall", "--include-flagged"))
         assert "--include-flagged: screening flags are not stored with a wave" in error
+
+
+class TestThreshold:
+    def test_satisfaction_and_loyalty_come_from_the_codebook_and_match_the_file(
+        self, stored: StoredWave, complete_csv: Path
+    ) -> None:
+        wave = run(stored, *on_wave("threshold", "--breakpoints", "1"))
+        file = run(
+            stored, "threshold", "--data", str(complete_csv),
+            "--satisfaction", "sat_overall,sat_expectations,sat_ideal", "--satisfaction-scale", "0-10",
+            "--loyalty", "repurchase,recommend", "--loyalty-scale", "0-10", "--breakpoints", "1", "--json",
+        )  # fmt: skip
+        assert wave["stored_wave"]["survey"] == SURVEY
+        assert wave["n"] == file["n"]
+        assert wave["breakpoints"] == pytest.approx(file["breakpoints"], rel=1e-9)
+        assert wave["sse"] == pytest.approx(file["sse"], rel=1e-9)
+        assert [zone["share"] for zone in wave["zones"]] == pytest.approx([zone["share"] for zone in file["zones"]])
+
+    def test_file_options_are_refused_on_a_stored_wave(self, stored: StoredWave) -> None:
+        message = fails(stored, *on_wave("threshold", "--satisfaction", "sat_overall"))
+        assert "--satisfaction cannot be used with a stored wave." in message

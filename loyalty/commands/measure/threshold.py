@@ -11,6 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
+from loyalty.commands.measure.stored_wave import (
+    IncompleteOption,
+    MeasuredWave,
+    SurveyOption,
+    WaveOption,
+    need_in_file_mode,
+    refuse_in_stored_mode,
+    stored_wave,
+)
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -91,15 +100,19 @@ def _table(analysis: ThresholdAnalysis, label: str) -> str:
 
 
 def threshold(
-    data: Annotated[Path, typer.Option("--data", help="CSV, TSV or Excel file, one row per respondent.")],
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Option("--data", help="CSV, TSV or Excel file, one row per respondent.")] = None,
+    survey: SurveyOption = None,
+    wave: WaveOption = None,
+    include_incomplete: IncompleteOption = False,
     satisfaction: Annotated[
-        str,
+        str | None,
         typer.Option("--satisfaction", help="Satisfaction item column(s), COL[,COL…]; mean of those answered."),
-    ],
+    ] = None,
     loyalty: Annotated[
-        str,
+        str | None,
         typer.Option("--loyalty", help="Loyalty outcome column(s) (repurchase, recommend …), rescaled to 0–100."),
-    ],
+    ] = None,
     satisfaction_scale: Annotated[
         str | None,
         typer.Option("--satisfaction-scale", help="Item scale, e.g. 1-10 (default: observed min–max)."),
@@ -125,11 +138,15 @@ def threshold(
     steeply. Satisfaction is the mean of the given items (at least half answered) on their scale;
     loyalty is the mean of the given items rescaled to 0–100. Scales come from --satisfaction-scale and
     --loyalty-scale, or else from the smallest and largest answers in the file (said in the output).
+    On a stored wave everything comes from the codebook: satisfaction from the overall-satisfaction items,
+    loyalty from the repurchase and recommend items, each as 0–100 of its own scale.
 
     Example:
 
         loyalty measure threshold --data survey.csv --satisfaction q1,q2,q3 --loyalty q8,q9
         --satisfaction-scale 1-10 --loyalty-scale 0-10 --bootstrap 1000 --seed 7 --plot zones.svg --json
+
+        loyalty measure threshold --survey retail-2026 --wave 2026Q3 --by channel --json
     """
     import numpy as np
 
@@ -143,35 +160,52 @@ def threshold(
             "--breakpoints is not valid.",
             [Problem("--breakpoints", f"{breakpoints!r}", "Use 0, 1, 2 or auto.")],
         )
-    source = str(data)
-    frame = read_data_file(data)
-    satisfaction_columns = _columns(satisfaction, "--satisfaction")
-    loyalty_columns = _columns(loyalty, "--loyalty")
-    numeric_names = [*satisfaction_columns, *loyalty_columns, *([weight] if weight else [])]
-    numbers = numeric_columns(frame, list(dict.fromkeys(numeric_names)), source)
-    if by is not None and by not in frame.columns:
-        numeric_columns(frame, [by], source)  # reports the missing column with the nearest name
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
     notes: list[str] = []
     scales: dict[str, tuple[float, float]] = {}
-    for name, option, columns in (
-        ("satisfaction", satisfaction_scale, satisfaction_columns),
-        ("loyalty", loyalty_scale, loyalty_columns),
-    ):
-        given = _scale(option, f"--{name}-scale")
-        if given is None:
-            given = _observed(numbers, columns)
-            if math.isnan(given[0]):
-                raise InputError(f"{source} cannot be measured.", [Problem(f"--{name}", "every answer is empty.")])
-            if given[0] == given[1]:
-                raise InputError(
-                    f"{source} cannot be measured.",
-                    [Problem(f"--{name}", f"{name} is constant ({given[0]:g} in every answer); nothing to fit.")],
+    if measured is not None:
+        refuse_in_stored_mode(
+            {"--satisfaction": satisfaction, "--loyalty": loyalty, "--satisfaction-scale": satisfaction_scale,
+             "--loyalty-scale": loyalty_scale, "--weight": weight},
+            "on a stored wave the items, their scales and directions come from the codebook.",
+        )  # fmt: skip
+        source = measured.source
+        frame, satisfaction_columns, loyalty_columns, scales = _stored_inputs(measured, by)
+        numbers = frame
+        notes.append(measured.describe())
+    else:
+        need_in_file_mode({"--satisfaction": satisfaction, "--loyalty": loyalty})
+        # stored_wave returned None, so --data was given; need_in_file_mode checked the other two
+        assert data is not None
+        assert satisfaction is not None
+        assert loyalty is not None
+        source = str(data)
+        frame = read_data_file(data)
+        satisfaction_columns = _columns(satisfaction, "--satisfaction")
+        loyalty_columns = _columns(loyalty, "--loyalty")
+        numeric_names = [*satisfaction_columns, *loyalty_columns, *([weight] if weight else [])]
+        numbers = numeric_columns(frame, list(dict.fromkeys(numeric_names)), source)
+        if by is not None and by not in frame.columns:
+            numeric_columns(frame, [by], source)  # reports the missing column with the nearest name
+        for name, option, columns in (
+            ("satisfaction", satisfaction_scale, satisfaction_columns),
+            ("loyalty", loyalty_scale, loyalty_columns),
+        ):
+            given = _scale(option, f"--{name}-scale")
+            if given is None:
+                given = _observed(numbers, columns)
+                if math.isnan(given[0]):
+                    raise InputError(f"{source} cannot be measured.", [Problem(f"--{name}", "every answer is empty.")])
+                if given[0] == given[1]:
+                    raise InputError(
+                        f"{source} cannot be measured.",
+                        [Problem(f"--{name}", f"{name} is constant ({given[0]:g} in every answer); nothing to fit.")],
+                    )
+                notes.append(
+                    f"{name} scale taken from the answers: {given[0]:g}–{given[1]:g} "
+                    f"(give --{name}-scale if the scale is wider)"
                 )
-            notes.append(
-                f"{name} scale taken from the answers: {given[0]:g}–{given[1]:g} "
-                f"(give --{name}-scale if the scale is wider)"
-            )
-        scales[name] = given
+            scales[name] = given
     groups: list[tuple[str, Any]] = [("", slice(None))]
     if by is not None:
         labels = frame[by].astype("string").fillna("(missing)")
@@ -233,12 +267,47 @@ def threshold(
         output: dict[str, Any] = (
             {"by": by, "groups": documents, "notes": notes} if by is not None else {**documents[0], "notes": notes}
         )
+        if measured is not None:
+            output["stored_wave"] = measured.as_dict()
         typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
         return
     for label, _, _, analysis in results:
         typer.echo(_table(analysis, f"{by} = {label}" if by is not None else ""))
     for note in notes:
         typer.echo(f"note: {note}")
+
+
+def _stored_inputs(
+    measured: MeasuredWave, by: str | None
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, tuple[float, float]]]:
+    """The wave's satisfaction items (on their common scale, or each as 0–100 when scales differ), its
+    loyalty outcomes each as 0–100 of its own scale, and the --by segment, as the file mode would read them."""
+    import pandas as pd
+
+    from surveys.wave_inputs import (
+        aligned_values,
+        loyalty_outcome_items,
+        percent_of_scale,
+        satisfaction_items,
+        segment_values,
+    )
+
+    wave = measured.data
+    satisfaction = satisfaction_items(wave)
+    bounds = {(v.minimum, v.maximum) for v in satisfaction.variables}
+    if len(bounds) == 1 and None not in next(iter(bounds)):
+        low, high = next(iter(bounds))
+        satisfaction_frame = aligned_values(wave.responses, satisfaction)
+        satisfaction_scale = (float(low or 0), float(high or 0))
+    else:
+        satisfaction_frame = percent_of_scale(wave.responses, satisfaction)
+        satisfaction_scale = (0.0, 100.0)
+    loyalty_frame = percent_of_scale(wave.responses, loyalty_outcome_items(wave)).add_prefix("loyalty_")
+    frame = pd.concat([satisfaction_frame, loyalty_frame], axis=1)
+    if by is not None:
+        frame[by] = segment_values(wave, by)
+    scales = {"satisfaction": satisfaction_scale, "loyalty": (0.0, 100.0)}
+    return frame, list(satisfaction_frame.columns), list(loyalty_frame.columns), scales
 
 
 def _safe(label: str) -> str:
