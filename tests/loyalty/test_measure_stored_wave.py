@@ -463,3 +463,29 @@ class TestThreshold:
     def test_file_options_are_refused_on_a_stored_wave(self, stored: StoredWave) -> None:
         message = fails(stored, *on_wave("threshold", "--satisfaction", "sat_overall"))
         assert "--satisfaction cannot be used with a stored wave." in message
+
+
+class TestNetPromoterScoreBetweenStoredWaves:
+    def test_the_change_from_an_earlier_stored_wave_matches_the_file_mode(self, tmp_path: Path) -> None:
+        from sqlmodel import Session
+
+        from loyalty.workspace import WorkspaceOptions, open_workspace
+        from surveys.importers.import_responses import ImportOptions, import_responses
+        from tests.loyalty.quarterly_wave import export_table, generated_answers
+
+        stored = make_stored_wave(tmp_path / "workspace", n=120)
+        earlier = generated_answers(stored.questionnaire, 150, seed=7)
+        engine = open_workspace(WorkspaceOptions(stored.workspace)).engine()
+        with Session(engine) as session:
+            import_responses(session, export_table(earlier), ImportOptions(SURVEY, "2026Q2"), "earlier")
+            session.commit()
+        engine.dispose()
+
+        wave = run(stored, *on_wave("nps", "--compare-wave", "2026Q2"))
+        both = pd.concat([earlier.assign(quarter="2026Q2"), stored.answers.assign(quarter=WAVE)])
+        data = tmp_path / "both.csv"
+        both[both["status"] == "complete"].to_csv(data, index=False)
+        file = run(stored, "nps", "--data", str(data), "--column", "recommend", "--wave-column", "quarter", "--json")
+        assert wave["change"] == file["change"]
+        assert wave["score"] == file["score"]
+        assert [w["wave"] for w in wave["waves"]] == ["2026Q2", WAVE]

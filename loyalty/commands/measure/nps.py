@@ -12,6 +12,7 @@ import typer
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.stored_wave import (
     IncompleteOption,
+    MeasuredWave,
     SurveyOption,
     WaveOption,
     need_in_file_mode,
@@ -26,10 +27,33 @@ from surveys.problems import InputError, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
-    from loyalty.commands.measure.stored_wave import MeasuredWave
     from measure.net_promoter import NetPromoterScore
 
 _METHODS = {"wald": "wald", "adjusted-wald": "adjusted_wald", "bootstrap": "bootstrap"}
+_WAVE = "_wave"  # the wave of each row when two stored waves are compared
+
+
+def _with_earlier_wave(
+    ctx: typer.Context, measured: MeasuredWave, earlier: str, include_incomplete: bool
+) -> tuple[pd.DataFrame, str, str, str | None]:
+    """Both waves' responses in one frame, as the file mode's --wave-column, --waves and --respondent-column
+    would describe them: the same change test for a stored wave as for a file. Respondents are compared as a
+    panel when the waves carry respondent keys."""
+    import pandas as pd
+
+    later = measured.data.wave
+    if earlier == later:
+        raise InputError(
+            "A wave cannot be compared with itself.",
+            [Problem("--compare-wave", f"{earlier!r} is the wave measured.", "Name an earlier wave.")],
+        )
+    before = stored_wave(ctx, None, measured.data.survey, earlier, include_incomplete)
+    assert before is not None  # a survey and a wave were given
+    frame = pd.concat(
+        [before.frame.assign(**{_WAVE: earlier}), measured.frame.assign(**{_WAVE: later})], ignore_index=True
+    )
+    panel = "respondent" if frame["respondent"].notna().any() else None
+    return frame, _WAVE, f"{earlier},{later}", panel
 
 
 def nps(
@@ -81,6 +105,13 @@ def nps(
         str,
         typer.Option("--loyalty-scale", help="Scale MIN-MAX of the repurchase and other-products items."),
     ] = "0-10",
+    compare_wave: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-wave",
+            help="Stored wave: an earlier wave to test the change from (respondents in both as a panel).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Net Promoter Score of a 0–10 recommend item, with a confidence interval.
@@ -99,7 +130,9 @@ def nps(
 
     On a stored wave the recommend item is found by its construct (the 0–10 recommend item), --by may
     name any variable or channel / ip_location, and the Customer Loyalty Index is added when the survey
-    has one repurchase-intent and one cross-buy item; only complete responses are measured.
+    has one repurchase-intent and one cross-buy item; only complete responses are measured. With
+    --compare-wave the change from that earlier stored wave is tested, respondents who answered both
+    as a panel.
 
     Examples:
 
@@ -145,6 +178,10 @@ def nps(
         )
         source = measured.source
         frame = measured.frame
+        if compare_wave is not None:
+            frame, wave_column, waves, respondent_column = _with_earlier_wave(
+                ctx, measured, compare_wave, include_incomplete
+            )
         recommend = recommend_item(measured.data, column)
         column = recommend.code
         scale_bounds = (float(recommend.minimum or 0), float(recommend.maximum or 10))
