@@ -146,7 +146,7 @@ def _merged_header_xlsx(path: Path) -> None:
 
 
 BAD_FILES = {
-    "wrong encoding": ("answers.csv", "response_id,sat_overall\nr1,8\n".encode() + b"r2,\xff\xfe\x00\n"),
+    "wrong encoding": ("answers.csv", b"response_id,sat_overall\nr1,8\n" + b"r2,\xff\xfe\x00\n"),
     "truncated row": ("answers.csv", b"response_id,sat_overall,recommend\nr1,8,9\nr2,7\n"),
     "value out of range": ("answers.csv", b"response_id,sat_overall,recommend\nr1,8,9\nr2,7,12\n"),
     "duplicated key": ("answers.csv", b"response_id,sat_overall,recommend\nr1,8,9\nr1,7,6\n"),
