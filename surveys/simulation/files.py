@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -170,8 +172,10 @@ class _WjxColumn:
                     texts.append(_label(option.text) + (f"〖{specified}〗" if specified else ""))
             return ["┋".join(texts)], [int(option.code in value) for option in item.options]
         if isinstance(item, SingleChoice):
-            position = [option.code for option in item.options].index(value) + 1
-            return [_label(item.options[position - 1].text)], [position]
+            codes = [option.code for option in item.options]
+            if value not in codes:  # a planted bad value: no option has it, so it is written as it is
+                return [str(value)], [value]
+            return [_label(item.options[codes.index(value)].text)], [codes.index(value) + 1]
         if variable.scale is not None:
             return [_point_label(variable.scale, value)], [value - variable.scale.min + 1]
         return [str(value)], [str(value)]  # numbers and free text are typed text in both downloads
@@ -236,8 +240,26 @@ def _write(path: Path, header: list[str], rows: list[list[Any]], encoding: str =
         for row in rows:
             sheet.append(row)
         book.save(path)
+        _fixed_timestamps(path)
         return
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows([["" if value is None else value for value in row] for row in rows])
+
+
+_STAMPED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _fixed_timestamps(path: Path) -> None:
+    """The same content gives the same bytes: openpyxl stamps the time of saving into the file and its zip
+    entries; a fixed stamp keeps the data files' hashes (and a repeated import's "nothing changed") stable."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, content in entries:
+            if info.filename == "docProps/core.xml":
+                content = _STAMPED.sub(rb"\g<1>2026-01-01T00:00:00Z\g<2>", content)
+            target.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED
+            )

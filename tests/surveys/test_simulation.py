@@ -296,3 +296,17 @@ def test_the_crm_file_has_one_record_per_customer_and_quarter_consistent_with_ch
     )
     respondents = {r.customer_key for r in small.waves[3].responses}
     assert not respondents & churned_before  # a lost customer is not surveyed
+
+
+def test_the_same_wave_is_written_as_the_same_bytes_so_a_second_import_changes_nothing(
+    tmp_path: Path, questionnaire: Questionnaire, small: Simulation
+) -> None:
+    wave = small.waves[3]
+    for run in ("first", "second"):
+        (tmp_path / run).mkdir()
+        write_generic_table(wave, questionnaire, tmp_path / run / "wave.xlsx")
+        write_generic_table(wave, questionnaire, tmp_path / run / "wave.csv")
+        write_wjx_pair(wave, questionnaire, tmp_path / run, "wjx")
+        write_customer_records(wave, tmp_path / run / "crm.csv")
+    for name in ("wave.xlsx", "wave.csv", "wjx_0.csv", "wjx_2.csv", "crm.csv"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
