@@ -1,7 +1,10 @@
 """Simulated data for `loyalty demo`: a customer base, its CRM records and four quarterly survey waves.
 
 `simulate(questionnaire, seed)` (in `surveys.simulation.model`) is pure: seeded numpy, no I/O. The writers
-in `surveys.simulation.files` turn a wave into the files the real importers read. What is planted, exactly:
+in `surveys.simulation.files` turn a wave into the files the real importers read. The model knows the items
+of the quarterly-loyalty blueprint by their codes; any other required item (another design, a renamed item)
+gets an answer drawn evenly from its scale or options, routing always respected, so every row but the
+planted bad ones is a valid response to the questionnaire given. What is planted, exactly:
 
 Customers (1,500; `CUSTOMERS`)
     City tier (the questionnaire's `city_tier` codes 1–8, shares .18/.24/.22/.16/.10/.08/.01/.01), channel

@@ -455,7 +455,7 @@ def _planted(rng: np.random.Generator, responses: list[SimulatedResponse], perio
     count = len(responses)
     order = rng.permutation(count)
     sizes = [round(QUALITY[name] * count) for name in ("speeder", "straightliner", "attention_failed")]
-    bad_values = BAD_VALUES[period]
+    bad_values = [(code, value) for code, value in BAD_VALUES[period] if code in responses[0].answers]
     cut = np.cumsum([0, *sizes, len(bad_values), QUALITY["duplicates"]])
     grid = [code for code in responses[0].answers if code.startswith(("attr_importance_", "attr_satisfaction_"))]
     changed = list(responses)

@@ -83,6 +83,20 @@ def test_every_row_but_the_bad_ones_fits_the_questionnaire_routing_and_scales(
                 assert (problems, outside) == ([], []), response.response_id
 
 
+def test_another_design_gets_a_valid_answer_to_every_item_the_model_does_not_know() -> None:
+    pulse = new_questionnaire("nps-pulse", "pulse", ["zh-Hans"], parse_attribute_names("价格,服务")).questionnaire
+    variables = codebook(pulse)
+    checker = ResponseChecker(pulse, {variable.code for variable in variables})
+    for wave in simulate(pulse, 5, customers=200).waves:
+        for response in wave.responses:
+            assert set(response.answers) >= {variable.code for variable in variables}
+            outside = [v.code for v in variables if not _fits(v, response.answers.get(v.code))]
+            if response.planted == "bad":
+                assert outside == [response.bad_variable]
+            else:
+                assert (list(checker.problems(response.answers, complete=True)), outside) == ([], [])
+
+
 def _fits(variable: Variable, value: object) -> bool:
     if value is None or variable.kind == "text":
         return True
