@@ -1,26 +1,40 @@
 """`loyalty demo`: the main job end to end on a fresh machine, in a folder of its own.
 
-Today the main job is designing this quarter's loyalty questionnaire and rendering it for every way it is
-fielded: the printed PDF in each language, the web form, and the XLSForm for ODK/Kobo.
+It designs this quarter's loyalty questionnaire and renders it for every way it is fielded (the printed PDF
+in each language, the web form, the XLSForm for ODK/Kobo); then makes the folder a workspace on SQLite,
+publishes the questionnaire, simulates a year of a customer base (`surveys.simulation`: four quarterly
+waves with planted thresholds, complaint paths, speeders, straight-liners, duplicates and bad rows, and the
+CRM records) and imports it through the same code `loyalty import --quarantine` and `loyalty
+import-customers` use: 2026Q1 and 2026Q2 as generic CSV, 2026Q3 as 问卷星's by-text/by-code pair, 2026Q4 as
+.xlsx.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from surveys.problems import InputError, Problem
 
+if TYPE_CHECKING:
+    from surveys.questionnaire import Questionnaire
+
 DEMO_ATTRIBUTES = "价格,产品质量,服务态度,配送速度,售后服务,线上下单,会员权益,门店环境"
 DEMO_LANGUAGES = ["zh-Hans", "zh-Hant", "en"]
+DEMO_SEED = 2026
+DEMO_ORGANISATION = "示例零售（演示数据）"
 
 
 def demo(
     directory: Annotated[Path, typer.Argument(help="Folder to write into; made if missing.")] = Path("demo"),
 ) -> None:
-    """Design the quarterly loyalty questionnaire; render it as PDF (简体, 繁體, English), web form, XLSForm.
+    """Design the quarterly questionnaire, render it, and import a simulated year of responses and CRM records.
+
+    Renders the questionnaire as PDF (简体, 繁體, English), web form and XLSForm; makes DIR a workspace on
+    SQLite; simulates four quarterly waves of a 1,500-customer base and imports them through the real
+    importers (rejected rows go to DIR/data/rejected-WAVE.csv).
 
     Example: loyalty demo demo/
     """
@@ -48,3 +62,59 @@ def demo(
     for to, language, name in outputs:
         render_questionnaire(questionnaire, to, language, directory / name)  # type: ignore[arg-type]
         typer.echo(f"Wrote {directory / name}")
+
+    _simulate_and_import(directory, questionnaire, source.read_text(encoding="utf-8"))
+
+
+def _simulate_and_import(directory: Path, questionnaire: Questionnaire, questionnaire_text: str) -> None:
+    """Workspace, published questionnaire, the simulated files under data/, and their import."""
+    from loyalty.workspace import DATABASE_NAME, WorkspaceOptions, create_workspace, workspace_session
+    from surveys.importers.customer_records import import_customer_records
+    from surveys.importers.import_responses import ImportOptions, file_digest, import_responses
+    from surveys.importers.read_export import read_export
+    from surveys.simulation import CUSTOMERS, simulate
+    from surveys.simulation.files import write_customer_records, write_generic_table, write_wjx_pair
+    from surveys.storage.survey_versions import publish_questionnaire
+
+    create_workspace(directory, organisation=DEMO_ORGANISATION)
+    options = WorkspaceOptions(directory)
+    with workspace_session(options) as session:
+        published = publish_questionnaire(session, questionnaire, questionnaire_text)
+    typer.echo(
+        f"Workspace {directory} on SQLite ({directory / DATABASE_NAME}): survey {published.survey} "
+        f"version {published.version} {'already published' if published.already_there else 'published'}."
+    )
+
+    typer.echo(f"Simulating {CUSTOMERS:,} customers and four quarterly waves (seed {DEMO_SEED}) …")
+    simulation = simulate(questionnaire, DEMO_SEED)
+    data = directory / "data"
+    data.mkdir(exist_ok=True)
+    for wave in simulation.waves:
+        if wave.period == "2026Q3":
+            files, kind = list(write_wjx_pair(wave, questionnaire, data, f"{wave.period}-wjx")), "问卷星 pair"
+        elif wave.period == "2026Q4":
+            files, kind = [write_generic_table(wave, questionnaire, data / f"{wave.period}.xlsx")], "xlsx"
+        else:
+            files, kind = [write_generic_table(wave, questionnaire, data / f"{wave.period}.csv")], "CSV"
+        crm = write_customer_records(wave, data / f"crm-{wave.period}.csv")
+        typer.echo(f"Wrote {', '.join(str(path) for path in files)} ({len(wave.responses)} responses) and {crm}")
+
+        quarantine = data / f"rejected-{wave.period}.csv"
+        typer.echo(f"Importing {wave.period} ({kind}) …", nl=False)
+        with workspace_session(options) as session:
+            summary = import_responses(
+                session,
+                read_export(files),
+                ImportOptions(questionnaire.survey, wave.period, quarantine=quarantine),
+                file_digest(files),
+            )
+        where = f" (rejected rows in {quarantine})" if summary.rejected else ""
+        typer.echo(
+            f" read {summary.read} = {summary.stored} stored + {summary.rejected} rejected"
+            f" + {summary.duplicates} duplicates{where}"
+            + (" — imported before, nothing changed" if summary.already_imported else "")
+        )
+        typer.echo(f"Importing CRM records {wave.period} …", nl=False)
+        with workspace_session(options) as session:
+            customers = import_customer_records(session, read_export([crm]), file_digest([crm]))
+        typer.echo(f" {customers.stored} customer records stored ({customers.replaced} replacing earlier ones).")

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from loyalty.cli import app
+from loyalty.workspace import WorkspaceOptions, workspace_session
 from surveys.questionnaire_file import load_questionnaire
+from surveys.simulation import simulate
+from surveys.storage.wave_data import load_wave
 
 
-def test_demo_designs_the_quarterly_questionnaire_and_renders_every_form(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", str(tmp_path / "demo")])
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """One run of the demo, shared by the tests of this module (it takes about 25 s)."""
+    demo = tmp_path_factory.mktemp("run") / "demo"
+    return demo, CliRunner().invoke(app, ["demo", str(demo)])
+
+
+def test_demo_designs_the_quarterly_questionnaire_and_renders_every_form(demo_run: tuple[Path, Result]) -> None:
+    demo, result = demo_run
     assert result.exit_code == 0, result.output
-    demo = tmp_path / "demo"
     questionnaire = load_questionnaire(demo / "demo-2026q4.yaml")
     assert questionnaire.languages == ["zh-Hans", "zh-Hant", "en"]
     for language in questionnaire.languages:
@@ -23,6 +34,30 @@ def test_demo_designs_the_quarterly_questionnaire_and_renders_every_form(tmp_pat
     assert (demo / "web-form.zh-Hans.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (demo / "xlsform.xlsx").read_bytes().startswith(b"PK")
     assert f"Wrote {demo / 'xlsform.xlsx'}" in result.output
+
+
+def test_demo_imports_four_simulated_waves_through_the_importers_and_quarantines_the_planted_bad_rows(
+    demo_run: tuple[Path, Result],
+) -> None:
+    demo, result = demo_run
+    assert result.exit_code == 0, result.output
+    questionnaire = load_questionnaire(demo / "demo-2026q4.yaml")
+    simulation = simulate(questionnaire, 2026)
+    assert (demo / "loyalty.toml").is_file()
+    assert "Simulating 1,500 customers" in result.output
+    assert "Importing 2026Q3 (问卷星 pair) … read" in result.output
+    for name in ("2026Q1.csv", "2026Q2.csv", "2026Q3-wjx_0.csv", "2026Q3-wjx_2.csv", "2026Q4.xlsx"):
+        assert (demo / "data" / name).is_file()
+    with workspace_session(WorkspaceOptions(demo)) as session:
+        for wave in simulation.waves:
+            rejected = len(wave.rejected_at_import)
+            stored = len(wave.responses) - rejected
+            line = f"read {len(wave.responses)} = {stored} stored + {rejected} rejected + 0 duplicates"
+            assert line in result.output
+            assert len(load_wave(session, questionnaire.survey, wave.period).responses) == stored
+            with (demo / "data" / f"rejected-{wave.period}.csv").open(encoding="utf-8-sig", newline="") as handle:
+                assert len(list(csv.DictReader(handle))) == rejected
+    assert result.output.count("1500 customer records stored") == 4
 
 
 def test_demo_refuses_a_file_in_place_of_its_folder(tmp_path: Path) -> None:
