@@ -1,7 +1,7 @@
 """The demo's simulated data: deterministic, valid where it should be, and carrying what it claims to plant.
 
-The thresholds are checked with a two-breakpoint least-squares fit written here (a grid over both breakpoints,
-the same hinge model as METHODS §1.2), because `measure/threshold.py` is not on main yet.
+The thresholds are checked with `measure.threshold.fit_hinge`, the model the report uses: the planted
+breakpoints must fall inside the fitted ones' profile-likelihood intervals, wave by wave.
 """
 
 from __future__ import annotations
@@ -137,37 +137,28 @@ def test_the_planted_quality_problems_are_there_in_every_wave(full: Simulation) 
         assert len([r for r in wave.responses if r.planted == "bad"]) == 4
 
 
-def _two_breakpoint_fit(s: np.ndarray, y: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """Least-squares hinge model y = b0 + bA·min(S,ψ1) + bB·clip(S,ψ1,ψ2) + bC·max(S,ψ2) over a 0.05 grid."""
-    best: tuple[float, float, float, np.ndarray] | None = None
-    for low in np.arange(2.0, 6.01, 0.05):
-        for high in np.arange(low + 1.0, 9.51, 0.05):
-            design = np.column_stack([np.ones_like(s), np.minimum(s, low), np.clip(s, low, high), np.maximum(s, high)])
-            coefficients, residual, *_ = np.linalg.lstsq(design, y, rcond=None)
-            sse = float(residual[0]) if residual.size else float(np.sum((y - design @ coefficients) ** 2))
-            if best is None or sse < best[0]:
-                best = (sse, float(low), float(high), coefficients)
-    assert best is not None
-    return best[1], best[2], best[3][1:]
-
-
-def test_the_planted_thresholds_come_back_from_a_two_breakpoint_fit_on_a_year_of_clean_responses(
+def test_the_planted_thresholds_come_back_from_the_hinge_fit_within_their_intervals_in_every_wave(
     full: Simulation,
 ) -> None:
-    clean = [r for w in full.waves for r in w.responses if r.planted == "response" and not r.flags]
-    s = np.array([r.satisfaction for r in clean])
-    loyalty = np.array([r.loyalty for r in clean])
-    assert np.allclose(s, [np.mean([r.answers[c] for c in ACSI]) for r in clean])
-    assert np.allclose(
-        loyalty, [10 * np.mean([r.answers[c] for c in ("repurchase", "recommend", "cross_buy")]) for r in clean]
-    )
-    low, high, slopes = _two_breakpoint_fit(s, loyalty)
-    assert low == pytest.approx(THRESHOLDS.lower, abs=0.4)
-    assert high == pytest.approx(THRESHOLDS.upper, abs=0.4)
-    below, between, above = THRESHOLDS.slopes
-    assert slopes[0] == pytest.approx(below, abs=2.5)
-    assert slopes[1] == pytest.approx(between, abs=1.0)
-    assert slopes[2] == pytest.approx(above, abs=3.0)
+    from measure.threshold import fit_hinge, profile_breakpoint_intervals
+
+    for wave in full.waves:
+        clean = [r for r in wave.responses if r.planted == "response" and not r.flags]
+        s = np.array([r.satisfaction for r in clean])
+        loyalty = np.array([r.loyalty for r in clean])
+        assert np.allclose(s, [np.mean([r.answers[c] for c in ACSI]) for r in clean])
+        assert np.allclose(
+            loyalty, [10 * np.mean([r.answers[c] for c in ("repurchase", "recommend", "cross_buy")]) for r in clean]
+        )
+        fit = fit_hinge(s, loyalty, 2)
+        intervals = profile_breakpoint_intervals(s, loyalty, fit)
+        planted = (THRESHOLDS.lower, THRESHOLDS.upper)
+        for value, low, high in zip(planted, intervals.low, intervals.high, strict=True):
+            assert low <= value <= high, f"{wave.period}: {value} outside [{low:.2f}, {high:.2f}]"
+        below, between, above = THRESHOLDS.slopes
+        assert fit.slopes[0] == pytest.approx(below, abs=3.0)
+        assert fit.slopes[1] == pytest.approx(between, abs=1.5)
+        assert fit.slopes[2] == pytest.approx(above, abs=4.0)
 
 
 def test_binned_loyalty_collapses_below_4_is_flat_between_and_rises_above_8(full: Simulation) -> None:
