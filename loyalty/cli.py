@@ -14,7 +14,7 @@ import typer
 import typer.core
 from typer import _click  # typer vendors click; its Context is what TyperGroup.invoke takes
 
-from loyalty.commands import demo, measure, survey, wave, workspace
+from loyalty.commands import demo, measure, serve, survey, wave, workspace
 from loyalty.workspace import WorkspaceOptions
 from surveys.problems import InputError
 
@@ -67,6 +67,8 @@ app.add_typer(survey.app, name="survey")
 app.add_typer(wave.app, name="wave")
 app.add_typer(measure.app, name="measure")
 app.command()(demo.demo)
+app.command()(serve.serve)
+app.command()(serve.invite)
 
 
 def main() -> None:
