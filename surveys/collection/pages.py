@@ -12,12 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.codebook import Variable, item_variables
+from surveys.codebook import Variable, item_variables, specify_code
 from surveys.collection.messages import MESSAGES
 from surveys.importers.answer_coding import AnswerError, code_answer
 from surveys.importers.export_table import Cell, Choice
 from surveys.importers.response_checks import ResponseChecker
-from surveys.questionnaire import FreeText, Item, Language, MultipleChoice, Number, Questionnaire, Ranking
+from surveys.questionnaire import (
+    FreeText,
+    Item,
+    Language,
+    MultipleChoice,
+    Number,
+    Questionnaire,
+    Ranking,
+    SingleChoice,
+)
 from surveys.render.phrases import PHRASES
 from surveys.render.questionnaire_view import QuestionnaireView, questionnaire_view
 from surveys.show_if import Condition, is_shown, parse_condition
@@ -164,6 +173,7 @@ class SurveyPages:
             assert isinstance(item, Ranking)  # _ranking_field admits ranking items only
             self._read_ranking(item, positions, result, language)
 
+        self._drop_unchosen_specify(page, result.answers)
         merged = self.pruned({**self._without_page(earlier, page), **result.answers})
         for item in self.page_items[page]:
             if item.code in self.conditions and item.code not in self.shown_items(merged):
@@ -178,6 +188,20 @@ class SurveyPages:
                 if item_code in {item.code for item in self.page_items[page]} and item_code not in result.errors:
                     result.errors[item_code] = self._problem_text(item_code, problem.what, language)
         return result
+
+    def _drop_unchosen_specify(self, page: int, answers: dict[str, Any]) -> None:
+        """A "please specify" text counts only with its option ticked (it stays typed in when the option is
+        unticked, e.g. by an exclusive "none of these")."""
+        for item in self.page_items[page]:
+            if not isinstance(item, SingleChoice | MultipleChoice):
+                continue
+            code = specify_code(item.code)
+            if code not in answers:
+                continue
+            chosen = answers.get(item.code)
+            ticked = set(chosen) if isinstance(chosen, list) else {chosen}
+            if not ticked & {option.code for option in item.options if option.specify}:
+                del answers[code]
 
     def merge(self, earlier: dict[str, Any], page: int, answers: dict[str, Any]) -> dict[str, Any]:
         """The answers so far with page `page` replaced by `answers`, moot answers dropped."""

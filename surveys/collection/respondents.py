@@ -350,13 +350,18 @@ class Respondents:
         kind: str,
         detail: str = "",
         link: tuple[str, str] | None = None,
+        survey_title: str = "",
     ) -> Outcome:
-        html = (
-            environment()
-            .get_template("collection/message.html.j2")
-            .render(
-                language=language, title=title, heading=heading, message=message, detail=detail, link=link, kind=kind
-            )
+        template = environment().get_template("collection/message.html.j2")
+        html = template.render(
+            language=language,
+            title=title,
+            heading=heading,
+            message=message,
+            detail=detail,
+            link=link,
+            kind=kind,
+            survey_title=survey_title,
         )
         return Outcome(status, html)
 

@@ -50,9 +50,12 @@
         var visible = shown(JSON.parse(fieldset.getAttribute("data-show-if")), values);
         if (fieldset.hidden === visible) {
           fieldset.hidden = !visible;
-          fieldset.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !visible; });
           changed = true;
         }
+        // Always, not only on a change: the server may send a conditional item already shown.
+        fieldset.querySelectorAll("input, select, textarea").forEach(function (input) {
+          if (input.disabled === visible) { input.disabled = !visible; changed = true; }
+        });
       });
       if (!changed) break;
     }

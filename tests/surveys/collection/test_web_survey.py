@@ -79,6 +79,7 @@ def test_the_show_if_branch_is_skipped_and_recorded_as_not_shown(served: Served)
     [stored] = responses(served)
     assert stored.answers == {"recommend": 9, "problem": 2, "visits": 12}
     assert stored.missing == {
+        "low_reason": "not_shown",
         "problem_kinds": "not_shown",
         "problem_kinds_other": "not_shown",
         "problem_story": "not_shown",
@@ -355,7 +356,9 @@ def test_the_admin_view_counts_responses_and_exports_them(served: Served) -> Non
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("response_id,source,open_link,submitted_at,duration_seconds,recommend,problem")
+    assert lines[0].startswith(
+        "response_id,source,open_link,submitted_at,duration_seconds,recommend,low_reason,problem"
+    )
     assert len(lines) == 2
     assert ",web,False," in lines[1]
 
