@@ -31,7 +31,7 @@ from surveys.render.phrases import PHRASES
 from surveys.render.questionnaire_view import QuestionnaireView, questionnaire_view
 from surveys.show_if import Condition, is_shown, parse_condition
 
-FORM_FIELDS = frozenset({"csrf_token", "page", "action"})  # the form's own fields besides answers
+FORM_FIELDS = frozenset({"csrf_token", "page", "action", "started"})  # the form's own fields besides answers
 
 
 class MalformedPostError(ValueError):

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from surveys.collection import open_links
 from surveys.collection.invitations import looks_like_token, token_hash, wave_is_open
@@ -25,14 +26,15 @@ from surveys.collection.sessions import (
     find_web_session,
     new_cookie,
     open_link_key,
+    read_signed_start,
     record_page_time,
+    signed_start,
     start_web_session,
     web_secret,
 )
 from surveys.collection.submissions import AlreadyUsedError, store_web_response
 from surveys.importers.pseudonyms import Pseudonymiser
 from surveys.questionnaire_file import parse_questionnaire
-from surveys.storage.survey_versions import stored_questionnaire
 from surveys.storage.tables import InvitationRecord, SurveyVersionRecord, WaveRecord, WebSessionRecord
 from surveys.storage.waves import find_wave
 from templates import environment
@@ -101,6 +103,11 @@ class Respondents:
         self.open_link_limit = open_link_limit
         self._pages: dict[int, SurveyPages] = {}
         self._lock = threading.Lock()
+        # SQLite has one writer at a time and makes the others retry with growing sleeps (seconds under load);
+        # queueing this process's requests on a lock instead keeps latency flat. PostgreSQL needs none.
+        self._sqlite_writer: AbstractContextManager[object] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
         with Session(engine) as session:
             self.secret = web_secret(session)
             self.pseudonyms = Pseudonymiser.for_workspace(session)
@@ -120,6 +127,14 @@ class Respondents:
     # — the two kinds of link —
 
     def invitation(self, token: str, visit: Visit, method: str) -> Outcome:
+        with self._sqlite_writer:
+            return self._invitation(token, visit, method)
+
+    def open_link(self, survey: str, wave_label: str, visit: Visit, method: str) -> Outcome:
+        with self._sqlite_writer:
+            return self._open_link(survey, wave_label, visit, method)
+
+    def _invitation(self, token: str, visit: Visit, method: str) -> Outcome:
         language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
         with Session(self.engine) as session:
             invitation = None
@@ -138,7 +153,7 @@ class Respondents:
             target = _Target(wave, invitation.token_sha256, invitation, {"channel": "web invitation"})
             return self._respond(session, target, visit, method)
 
-    def open_link(self, survey: str, wave_label: str, visit: Visit, method: str) -> Outcome:
+    def _open_link(self, survey: str, wave_label: str, visit: Visit, method: str) -> Outcome:
         language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
         if not self.open_links_enabled:
             return self.message_page(404, language, "not_found")
@@ -170,40 +185,74 @@ class Respondents:
         if cookie is None:
             cookie = set_cookie = new_cookie()
         if method == "GET":
-            if record is None:
-                if target.invitation is None:
-                    address = open_links.address_pseudonym(self.pseudonyms, visit.address)
-                    assert target.wave.id is not None
-                    if not open_links.within_limit(session, target.wave.id, address, "start", self.open_link_limit):
-                        session.commit()
-                        language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
-                        return self.message_page(429, language, "rate_limited")
+            started = ""
+            if record is None and target.invitation is None:
+                address = open_links.address_pseudonym(self.pseudonyms, visit.address)
+                assert target.wave.id is not None
+                if not open_links.within_limit(session, target.wave.id, address, "start", self.open_link_limit):
+                    session.commit()
+                    language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
+                    return self.message_page(429, language, "rate_limited")
                 record = self._start(session, target, visit)
+            elif record is None:  # an invitation's first page: nothing is stored until the first post
+                record = self._start(session, target, visit, store=False)
+                started = signed_start(self.secret, target.key_sha256, record.started_at, record.language)
             pages = self.pages(session, record.survey_version_id)
-            if visit.language in pages.languages and visit.language != record.language:
+            if visit.language in pages.languages and visit.language != record.language and not started:
                 record.language = visit.language
                 session.add(record)
-            outcome = self._page(pages, record, visit, cookie, {}, None, 200)
+            outcome = self._page(pages, record, visit, cookie, {}, None, 200, started)
             session.commit()
             outcome.set_cookie = set_cookie
             return outcome
-        if record is None or not csrf_matches(
-            self.secret, visit.cookie, target.key_sha256, _field(visit, "csrf_token")
-        ):
+        if not csrf_matches(self.secret, visit.cookie, target.key_sha256, _field(visit, "csrf_token")):
             language = record.language if record else preferred_language(visit.accept_language, ["zh-Hans", "en"])
+            return self.message_page(403, language, "form_expired", link=(visit.path, "return"))
+        if record is None and target.invitation is not None:
+            signed = read_signed_start(self.secret, target.key_sha256, _field(visit, "started"))
+            if signed is not None:
+                started_at, language = signed
+                record = self._start(session, target, visit, started_at=started_at, chosen_language=language)
+        if record is None:
+            language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
             return self.message_page(403, language, "form_expired", link=(visit.path, "return"))
         return self._post(session, target, record, visit)
 
-    def _start(self, session: Session, target: _Target, visit: Visit) -> WebSessionRecord:
-        version_id, questionnaire = stored_questionnaire(session, target.wave.survey_id)
-        self._pages.setdefault(version_id, SurveyPages(questionnaire))
-        language: str = preferred_language(visit.accept_language, questionnaire.languages)
-        if visit.language in questionnaire.languages:
+    def _start(
+        self,
+        session: Session,
+        target: _Target,
+        visit: Visit,
+        *,
+        store: bool = True,
+        started_at: datetime | None = None,
+        chosen_language: str | None = None,
+    ) -> WebSessionRecord:
+        """A new response in progress, stored, or (store False) a draft for an invitation's first page;
+        `started_at` and `chosen_language` come from a draft's signed field."""
+        version_id = session.exec(
+            select(SurveyVersionRecord.id)
+            .where(SurveyVersionRecord.survey_id == target.wave.survey_id)
+            .order_by(col(SurveyVersionRecord.version).desc())
+        ).first()
+        assert version_id is not None  # a wave belongs to a published survey
+        pages = self.pages(session, version_id)  # parsed once per version, not per respondent
+        language: str = preferred_language(visit.accept_language, pages.languages)
+        if chosen_language in pages.languages:
+            language = str(chosen_language)
+        elif visit.language in pages.languages:
             language = str(visit.language)
         assert target.wave.id is not None
         invitation_id = target.invitation.id if target.invitation else None
         return start_web_session(
-            session, target.key_sha256, target.wave.id, version_id, language, invitation_id, target.details
+            session if store else None,
+            target.key_sha256,
+            target.wave.id,
+            version_id,
+            language,
+            invitation_id,
+            target.details,
+            started_at,
         )
 
     def _post(self, session: Session, target: _Target, record: WebSessionRecord, visit: Visit) -> Outcome:
@@ -296,6 +345,7 @@ class Respondents:
         errors: dict[str, str],
         answers: dict[str, Any] | None,
         status: int,
+        started: str = "",
     ) -> Outcome:
         answers = record.answers if answers is None else answers
         view = pages.views[record.language]
@@ -316,6 +366,7 @@ class Respondents:
                 languages=languages,
                 action=visit.path,
                 csrf_token=csrf_token(self.secret, cookie, record.key_sha256),
+                started=started,
                 answers={code: value for code, value in answers.items() if code in variables},
                 earlier={code: value for code, value in answers.items() if code not in variables},
                 shown=pages.shown_items(answers),

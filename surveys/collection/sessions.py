@@ -63,15 +63,17 @@ def find_web_session(session: Session, key_sha256: str) -> WebSessionRecord | No
 
 
 def start_web_session(
-    session: Session,
+    session: Session | None,
     key_sha256: str,
     wave_id: int,
     survey_version_id: int,
     language: str,
     invitation_id: int | None = None,
     details: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> WebSessionRecord:
-    now = datetime.now(UTC)
+    """A new response in progress, stored in `session` (or, with None, a draft that is not stored yet)."""
+    now = now or datetime.now(UTC)
     record = WebSessionRecord(
         key_sha256=key_sha256,
         invitation_id=invitation_id,
@@ -86,9 +88,41 @@ def start_web_session(
         page_shown_at=now,
         updated_at=now,
     )
-    session.add(record)
-    session.flush()
+    if session is not None:
+        session.add(record)
+        session.flush()
     return record
+
+
+def signed_start(secret: bytes, key_sha256: str, started: datetime, language: str) -> str:
+    """The first page's hidden `started` field: when it was shown and in which language, signed, so an invitation's
+    first page needs no database write (the response in progress is stored with the first post)."""
+    stamp = f"{int(started.timestamp() * 1000)}.{language}"
+    signature = hmac.new(secret, f"started|{key_sha256}|{stamp}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{stamp}.{signature}"
+
+
+def read_signed_start(secret: bytes, key_sha256: str, field: str | None) -> tuple[datetime, str] | None:
+    """The time and language of a `signed_start` field; None when it is missing, forged or not plausible.
+
+    >>> from datetime import UTC, datetime
+    >>> moment = datetime(2026, 7, 1, tzinfo=UTC)
+    >>> read_signed_start(b"k", "a", signed_start(b"k", "a", moment, "zh-Hans")) == (moment, "zh-Hans")
+    True
+    >>> read_signed_start(b"k", "b", signed_start(b"k", "a", moment, "zh-Hans")) is None
+    True
+    """
+    if not field or field.count(".") != 2:
+        return None
+    milliseconds, language, signature = field.split(".")
+    if not milliseconds.isdigit() or len(milliseconds) > 15:
+        return None
+    expected = hmac.new(secret, f"started|{key_sha256}|{milliseconds}.{language}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
+    if not hmac.compare_digest(expected, signature):
+        return None
+    return datetime.fromtimestamp(int(milliseconds) / 1000, UTC), language
 
 
 def record_page_time(record: WebSessionRecord, section_code: str, now: datetime) -> None:

@@ -41,6 +41,7 @@ def store_web_response(
             update(InvitationRecord)
             .where(col(InvitationRecord.id) == record.invitation_id, col(InvitationRecord.used_at).is_(None))
             .values(used_at=now)
+            .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             raise AlreadyUsedError
@@ -77,6 +78,7 @@ def store_web_response(
             update(InvitationRecord)
             .where(col(InvitationRecord.id) == record.invitation_id)
             .values(response_id=response_id)
+            .execution_options(synchronize_session=False)
         )
     session.delete(record)
     session.flush()

@@ -69,6 +69,14 @@ def served(database_url: str) -> Iterator[Served]:
     engine.dispose()
 
 
+HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The form's hidden fields (CSRF token, page, and on an invitation's first page the signed start)."""
+    return dict(HIDDEN.findall(html))
+
+
 def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found is not None, "the page has no CSRF token"

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from surveys.collection.invitations import token_hash
 from surveys.storage.tables import InvitationRecord, ResponseRecord, WebSessionRecord
-from tests.surveys.collection.conftest import ADMIN_SECRET, Served, csrf_of
+from tests.surveys.collection.conftest import ADMIN_SECRET, Served, csrf_of, hidden_fields
 
 PAGE_1 = {"recommend": "3", "problem": "1"}
 PAGE_2 = {
@@ -25,8 +25,9 @@ PAGE_3 = {"priorities_rank_2": "1", "priorities_rank_1": "2", "priorities_rank_3
 
 def post(client: TestClient, url: str, page: int, action: str, answers: dict[str, Any], **extra: Any) -> Any:
     """Post one page as the browser would, with the CSRF token of the page the client last got."""
-    csrf = extra.pop("csrf", None) or csrf_of(client.get(url).text)
-    return client.post(url, data={"csrf_token": csrf, "page": str(page), "action": action, **answers}, **extra)
+    fields = hidden_fields(client.get(url).text)
+    fields["csrf_token"] = extra.pop("csrf", None) or fields["csrf_token"]
+    return client.post(url, data={**fields, "page": str(page), "action": action, **answers}, **extra)
 
 
 def responses(served: Served) -> list[ResponseRecord]:
@@ -125,8 +126,11 @@ def test_the_language_switch_changes_the_page_and_is_kept(served: Served) -> Non
     english = client.get(f"{url}?lang=en").text
     assert 'lang="en"' in english
     assert "How likely are you to recommend us" in english
-    assert "Next" in client.get(url).text  # the choice is remembered
+    fields = {**hidden_fields(english), "action": "next", **PAGE_1}  # the English page's form, posted
+    assert client.post(url, data=fields).status_code == 200
+    assert "Page 2 of 3" in client.get(url).text  # the choice is kept with the response
     assert 'lang="en"' in client.get(f"{url}?lang=fr").text  # an unknown language changes nothing
+    assert 'lang="zh-Hans"' in client.get(f"{url}?lang=zh-Hans").text
 
 
 def test_a_required_question_left_out_comes_back_with_a_message_in_the_page_language(served: Served) -> None:
@@ -265,7 +269,7 @@ def test_a_missing_or_wrong_csrf_token_is_refused(served: Served) -> None:
     )
     assert replay.status_code == 403
     with Session(served.engine) as session:
-        assert session.exec(select(WebSessionRecord)).one().answers == {}
+        assert session.exec(select(WebSessionRecord)).all() == []  # nothing was stored
 
 
 def test_an_answer_to_a_hidden_question_posted_by_hand_is_refused(served: Served) -> None:
@@ -295,13 +299,15 @@ def test_unknown_fields_and_malformed_posts_get_a_clear_page_not_a_traceback(ser
         assert refused.status_code == 400, answers
         assert named in refused.text
         assert "Traceback" not in refused.text
-    csrf = csrf_of(client.get(url).text)
-    json_body = client.post(url, json={"csrf_token": csrf}, headers={})
+    fields = hidden_fields(client.get(url).text)
+    json_body = client.post(url, json=fields, headers={})
     assert json_body.status_code == 400
-    bad_page = client.post(url, data={"csrf_token": csrf, "page": "zero", "action": "next"})
+    bad_page = client.post(url, data={**fields, "page": "zero", "action": "next"})
     assert bad_page.status_code == 400
-    bad_action = client.post(url, data={"csrf_token": csrf, "page": "0", "action": "delete"})
+    bad_action = client.post(url, data={**fields, "page": "0", "action": "delete"})
     assert bad_action.status_code == 400
+    forged_start = client.post(url, data={**fields, "started": "1.en.0000", "action": "next", **PAGE_1})
+    assert forged_start.status_code == 403
     assert client.get("/nowhere").status_code == 404
     assert client.delete(url).status_code == 405
     assert responses(served) == []
