@@ -6,6 +6,7 @@ transaction and returns an `Outcome` the app turns into a response.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from surveys.storage.waves import find_wave
 from templates import environment
 
 Action = Literal["next", "back", "submit"]
+_VERSION_CACHE_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class Respondents:
         self.open_links_enabled = open_links_enabled
         self.open_link_limit = open_link_limit
         self._pages: dict[int, SurveyPages] = {}
+        self._versions: dict[str, tuple[int, float]] = {}  # survey → (newest version id, when looked up)
         self._lock = threading.Lock()
         # SQLite has one writer at a time and makes the others retry with growing sleeps (seconds under load);
         # queueing this process's requests on a lock instead keeps latency flat. PostgreSQL needs none.
@@ -137,17 +140,18 @@ class Respondents:
     def _invitation(self, token: str, visit: Visit, method: str) -> Outcome:
         language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
         with Session(self.engine) as session:
-            invitation = None
+            found = None
             if looks_like_token(token):
-                invitation = session.exec(
-                    select(InvitationRecord).where(InvitationRecord.token_sha256 == token_hash(token))
+                found = session.exec(
+                    select(InvitationRecord, WaveRecord)
+                    .join(WaveRecord, col(WaveRecord.id) == col(InvitationRecord.wave_id))
+                    .where(InvitationRecord.token_sha256 == token_hash(token))
                 ).first()
-            if invitation is None:
+            if found is None:
                 return self.message_page(404, language, "not_found")
+            invitation, wave = found
             if invitation.used_at is not None:
                 return self.message_page(410, language, "used", kind="thanks")
-            wave = session.get(WaveRecord, invitation.wave_id)
-            assert wave is not None
             if not wave_is_open(wave):
                 return self.message_page(410, language, "expired")
             target = _Target(wave, invitation.token_sha256, invitation, {"channel": "web invitation"})
@@ -212,7 +216,9 @@ class Respondents:
             signed = read_signed_start(self.secret, target.key_sha256, _field(visit, "started"))
             if signed is not None:
                 started_at, language = signed
-                record = self._start(session, target, visit, started_at=started_at, chosen_language=language)
+                record = self._start(
+                    session, target, visit, store=False, started_at=started_at, chosen_language=language
+                )  # stored below unless the response is submitted with this very post
         if record is None:
             language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
             return self.message_page(403, language, "form_expired", link=(visit.path, "return"))
@@ -230,12 +236,7 @@ class Respondents:
     ) -> WebSessionRecord:
         """A new response in progress, stored, or (store False) a draft for an invitation's first page;
         `started_at` and `chosen_language` come from a draft's signed field."""
-        version_id = session.exec(
-            select(SurveyVersionRecord.id)
-            .where(SurveyVersionRecord.survey_id == target.wave.survey_id)
-            .order_by(col(SurveyVersionRecord.version).desc())
-        ).first()
-        assert version_id is not None  # a wave belongs to a published survey
+        version_id = self._latest_version(session, target.wave.survey_id)
         pages = self.pages(session, version_id)  # parsed once per version, not per respondent
         language: str = preferred_language(visit.accept_language, pages.languages)
         if chosen_language in pages.languages:
@@ -254,6 +255,22 @@ class Respondents:
             target.details,
             started_at,
         )
+
+    def _latest_version(self, session: Session, survey: str) -> int:
+        """The id of the survey's newest published version, looked up at most every few seconds: a version
+        published meanwhile reaches new respondents a moment later."""
+        now = time.monotonic()
+        cached = self._versions.get(survey)
+        if cached is not None and now - cached[1] < _VERSION_CACHE_SECONDS:
+            return cached[0]
+        version_id = session.exec(
+            select(SurveyVersionRecord.id)
+            .where(SurveyVersionRecord.survey_id == survey)
+            .order_by(col(SurveyVersionRecord.version).desc())
+        ).first()
+        assert version_id is not None  # a wave belongs to a published survey
+        self._versions[survey] = (version_id, now)
+        return version_id
 
     def _post(self, session: Session, target: _Target, record: WebSessionRecord, visit: Visit) -> Outcome:
         pages = self.pages(session, record.survey_version_id)

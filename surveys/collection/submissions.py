@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, inspect, update
 from sqlmodel import Session, col, select
 
 from surveys.storage.tables import InvitationRecord, RespondentRecord, ResponseRecord, WebSessionRecord
@@ -80,7 +80,8 @@ def store_web_response(
             .values(response_id=response_id)
             .execution_options(synchronize_session=False)
         )
-    session.delete(record)
+    if inspect(record).persistent:  # a one-page response submitted with its first post was never stored
+        session.delete(record)
     session.flush()
     return int(response_id)
 
