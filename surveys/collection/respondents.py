@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from surveys.collection import open_links
@@ -141,21 +142,22 @@ class Respondents:
         language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
         with Session(self.engine) as session:
             found = None
-            if looks_like_token(token):
+            if looks_like_token(token):  # the invitation, its wave and its response in progress: one query
                 found = session.exec(
-                    select(InvitationRecord, WaveRecord)
+                    select(InvitationRecord, WaveRecord, WebSessionRecord)
                     .join(WaveRecord, col(WaveRecord.id) == col(InvitationRecord.wave_id))
+                    .outerjoin(WebSessionRecord, col(WebSessionRecord.invitation_id) == col(InvitationRecord.id))
                     .where(InvitationRecord.token_sha256 == token_hash(token))
                 ).first()
             if found is None:
                 return self.message_page(404, language, "not_found")
-            invitation, wave = found
+            invitation, wave, in_progress = found
             if invitation.used_at is not None:
                 return self.message_page(410, language, "used", kind="thanks")
             if not wave_is_open(wave):
                 return self.message_page(410, language, "expired")
             target = _Target(wave, invitation.token_sha256, invitation, {"channel": "web invitation"})
-            return self._respond(session, target, visit, method)
+            return self._respond(session, target, visit, method, in_progress)
 
     def _open_link(self, survey: str, wave_label: str, visit: Visit, method: str) -> Outcome:
         language = preferred_language(visit.accept_language, ["zh-Hans", "zh-Hant", "en"])
@@ -175,15 +177,16 @@ class Respondents:
             )
             details = {"channel": "open link", "open_link": True, "device_pseudonym": fingerprint}
             target = _Target(wave, open_link_key(cookie, wave.id), None, details)
-            outcome = self._respond(session, target, visit, method)
+            outcome = self._respond(session, target, visit, method, find_web_session(session, target.key_sha256))
             if new:
                 outcome.set_cookie = cookie
             return outcome
 
     # — one request on a response —
 
-    def _respond(self, session: Session, target: _Target, visit: Visit, method: str) -> Outcome:
-        record = find_web_session(session, target.key_sha256)
+    def _respond(
+        self, session: Session, target: _Target, visit: Visit, method: str, record: WebSessionRecord | None
+    ) -> Outcome:
         set_cookie = None
         cookie = visit.cookie
         if cookie is None:
@@ -343,7 +346,7 @@ class Respondents:
         try:
             store_web_response(session, record, dict(record.answers), details, missing)
             session.commit()
-        except (AlreadyUsedError, IntegrityError):
+        except (AlreadyUsedError, IntegrityError, StaleDataError):  # another submission of this link won
             session.rollback()
             return self.message_page(410, language, "used", kind="thanks")
         view = pages.views[language]

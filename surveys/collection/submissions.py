@@ -1,8 +1,9 @@
 """Storing a finished web response: once, at submit, in one transaction with marking its invitation used.
 
 The response row, the invitation's `used_at` and `response_id`, and the removal of the response in progress
-commit together or not at all. The invitation is claimed with a conditional UPDATE (`used_at IS NULL`), so
-two submissions racing with the same token store one response; the loser is told the link was used. The
+commit together or not at all. Two submissions racing with the same token store one response: the second
+collides with the first on the response's unique key (and the invitation is claimed only with a conditional
+UPDATE, `used_at IS NULL`); the loser rolls back and is told the link was used. The
 respondent is thanked only after the commit: every acknowledged submission is in the database.
 """
 
@@ -37,14 +38,6 @@ def store_web_response(
 
     now = now or datetime.now(UTC)
     if record.invitation_id is not None:
-        claimed = session.execute(
-            update(InvitationRecord)
-            .where(col(InvitationRecord.id) == record.invitation_id, col(InvitationRecord.used_at).is_(None))
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise AlreadyUsedError
         response_key = f"invitation:{record.invitation_id}"
     else:
         response_key = f"open:{record.key_sha256[:40]}"
@@ -54,6 +47,8 @@ def store_web_response(
         if invitation is not None and invitation.contact_pseudonym:
             respondent_id = _respondent(session, invitation.contact_pseudonym, now)
     started = aware(record.started_at)
+    # The response first: a second submission with the same invitation collides with it on the unique
+    # (wave, source, platform_response_id) and waits for this transaction, then fails (IntegrityError).
     response_id = session.execute(
         insert(ResponseRecord)
         .values(
@@ -73,13 +68,15 @@ def store_web_response(
         )
         .returning(col(ResponseRecord.id))
     ).scalar_one()
-    if record.invitation_id is not None:
-        session.execute(
+    if record.invitation_id is not None:  # then the claim, which only an unused invitation allows
+        claimed = session.execute(
             update(InvitationRecord)
-            .where(col(InvitationRecord.id) == record.invitation_id)
-            .values(response_id=response_id)
+            .where(col(InvitationRecord.id) == record.invitation_id, col(InvitationRecord.used_at).is_(None))
+            .values(used_at=now, response_id=response_id)
             .execution_options(synchronize_session=False)
         )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise AlreadyUsedError
     if inspect(record).persistent:  # a one-page response submitted with its first post was never stored
         session.delete(record)
     session.flush()

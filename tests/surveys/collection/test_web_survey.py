@@ -419,3 +419,22 @@ def test_open_links_are_off_unless_the_workspace_turns_them_on(served: Served) -
 
     client = TestClient(create_app(served.engine, replace(served.settings, open_links=False)))
     assert client.get("/o/web-pulse/2026Q3").status_code == 404
+
+
+def test_two_browsers_submitting_one_link_at_once_store_one_response(served: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    [token] = served.invite()
+    url = f"/s/{token}"
+    first, second = served.client(), served.client()
+    post(first, url, 0, "next", PAGE_1)
+    post(first, url, 1, "next", PAGE_2)
+    forms = []
+    for client in (first, second):  # both browsers show the last page, each with its own CSRF token
+        forms.append({**hidden_fields(client.get(url).text), "action": "submit", **PAGE_3})
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(
+            pool.map(lambda pair: pair[0].post(url, data=pair[1]).status_code, zip((first, second), forms, strict=True))
+        )
+    assert statuses == [200, 410]
+    assert len(responses(served)) == 1
