@@ -155,7 +155,7 @@ class Respondents:
             if invitation.used_at is not None:
                 return self.message_page(410, language, "used", kind="thanks")
             if not wave_is_open(wave):
-                return self.message_page(410, language, "expired")
+                return self._closed(wave, language)
             target = _Target(wave, invitation.token_sha256, invitation, {"channel": "web invitation"})
             return self._respond(session, target, visit, method, in_progress)
 
@@ -168,7 +168,7 @@ class Respondents:
             if wave is None or wave.id is None:
                 return self.message_page(404, language, "not_found")
             if not wave_is_open(wave):
-                return self.message_page(410, language, "expired")
+                return self._closed(wave, language)
             new = visit.cookie is None
             cookie = visit.cookie or new_cookie()
             visit = _with_cookie(visit, cookie)
@@ -181,6 +181,12 @@ class Respondents:
             if new:
                 outcome.set_cookie = cookie
             return outcome
+
+    def _closed(self, wave: WaveRecord, language: str) -> Outcome:
+        """The page of a wave that is not open: not started yet (403), or ended (410)."""
+        if wave.starts_on is not None and datetime.now(UTC).date() < wave.starts_on:
+            return self.message_page(403, language, "not_started", kind="notice")
+        return self.message_page(410, language, "expired")
 
     # — one request on a response —
 
@@ -406,7 +412,7 @@ class Respondents:
         link: tuple[str, str] | None = None,
     ) -> Outcome:
         words = MESSAGES.get(language, MESSAGES["en"])
-        kind = "problem" if status in (400, 403, 413, 422) else kind
+        kind = "problem" if status in (400, 413, 422) or key == "form_expired" else kind
         shown_link = (link[0], words[link[1]]) if link else None
         title = words[f"{key}_title"]
         return Respondents._render_message(status, language, title, title, words[key], kind, detail, shown_link)

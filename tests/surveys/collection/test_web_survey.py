@@ -438,3 +438,18 @@ def test_two_browsers_submitting_one_link_at_once_store_one_response(served: Ser
         )
     assert statuses == [200, 410]
     assert len(responses(served)) == 1
+
+
+def test_a_link_to_a_wave_that_has_not_started_says_when_it_will_work(served: Served) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from surveys.storage.waves import add_wave
+
+    with Session(served.engine) as session:
+        later = datetime.now(UTC).date() + timedelta(days=5)
+        add_wave(session, "web-pulse", "2026Q4", later, later + timedelta(days=30))
+        session.commit()
+    [token] = served.invite(wave="2026Q4")
+    early = served.client().get(f"/s/{token}")
+    assert early.status_code == 403
+    assert "调查尚未开始" in early.text
