@@ -36,12 +36,12 @@ CHROMIUM_ARGS = [
 ]
 PHONE: ViewportSize = {"width": 390, "height": 844}  # a common phone, in CSS pixels
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is installed by .ci/setup")
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Chromium with a fresh profile (Playwright's `launch` makes a new temporary user-data dir each time)."""
+    if not CHROMIUM.exists():  # fail loudly, never skip: .ci/setup installs it
+        pytest.fail(f"{CHROMIUM} is missing; run .ci/setup")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield launched
