@@ -131,6 +131,8 @@ class Respondents:
     # — the two kinds of link —
 
     def invitation(self, token: str, visit: Visit, method: str) -> Outcome:
+        if method == "GET":  # reads only (a first page is a draft), so it need not queue behind writers
+            return self._invitation(token, visit, method)
         with self._sqlite_writer:
             return self._invitation(token, visit, method)
 

@@ -12,12 +12,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, inspect, update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, insert, inspect, update
+from sqlmodel import Session, select
 
 from surveys.storage.tables import InvitationRecord, RespondentRecord, ResponseRecord, WebSessionRecord
 
 SOURCE = "web"
+_RESPONSES = ResponseRecord.__table__  # type: ignore[attr-defined]
+_INVITATIONS = InvitationRecord.__table__  # type: ignore[attr-defined]
+_INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
+_CLAIM_INVITATION = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("invitation"), _INVITATIONS.c.used_at.is_(None))
+    .values(used_at=bindparam("claimed_at"), response_id=bindparam("response"))
+)
 
 
 class AlreadyUsedError(Exception):
@@ -49,33 +57,30 @@ def store_web_response(
     started = aware(record.started_at)
     # The response first: a second submission with the same invitation collides with it on the unique
     # (wave, source, platform_response_id) and waits for this transaction, then fails (IntegrityError).
-    response_id = session.execute(
-        insert(ResponseRecord)
-        .values(
-            wave_id=record.wave_id,
-            survey_version_id=record.survey_version_id,
-            respondent_id=respondent_id,
-            batch_id=None,
-            source=SOURCE,
-            platform_response_id=response_key,
-            started_at=started,
-            submitted_at=now,
-            duration_seconds=(now - started).total_seconds(),
-            status="complete",
-            answers=answers,
-            missing=missing or {},
-            details={**details, "page_seconds": dict(record.page_seconds)},
-        )
-        .returning(col(ResponseRecord.id))
+    connection = session.connection()  # Core statements built once: this is the hot path of a busy survey
+    response_id = connection.execute(
+        _INSERT_RESPONSE,
+        {
+            "wave_id": record.wave_id,
+            "survey_version_id": record.survey_version_id,
+            "respondent_id": respondent_id,
+            "batch_id": None,
+            "source": SOURCE,
+            "platform_response_id": response_key,
+            "started_at": started,
+            "submitted_at": now,
+            "duration_seconds": (now - started).total_seconds(),
+            "status": "complete",
+            "answers": answers,
+            "missing": missing or {},
+            "details": {**details, "page_seconds": dict(record.page_seconds)},
+        },
     ).scalar_one()
     if record.invitation_id is not None:  # then the claim, which only an unused invitation allows
-        claimed = session.execute(
-            update(InvitationRecord)
-            .where(col(InvitationRecord.id) == record.invitation_id, col(InvitationRecord.used_at).is_(None))
-            .values(used_at=now, response_id=response_id)
-            .execution_options(synchronize_session=False)
+        claimed = connection.execute(
+            _CLAIM_INVITATION, {"invitation": record.invitation_id, "claimed_at": now, "response": response_id}
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if claimed.rowcount != 1:
             raise AlreadyUsedError
     if inspect(record).persistent:  # a one-page response submitted with its first post was never stored
         session.delete(record)
