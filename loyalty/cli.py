@@ -14,7 +14,17 @@ import typer
 import typer.core
 from typer import _click  # typer vendors click; its Context is what TyperGroup.invoke takes
 
-from loyalty.commands import demo, export, import_customers, import_responses, measure, survey, wave, workspace
+from loyalty.commands import (
+    demo,
+    export,
+    import_customers,
+    import_responses,
+    measure,
+    serve,
+    survey,
+    wave,
+    workspace,
+)
 from loyalty.workspace import WorkspaceOptions
 from surveys.problems import InputError
 
@@ -70,6 +80,8 @@ app.command(name="import-customers")(import_customers.import_customers)
 app.command()(export.export)
 app.add_typer(measure.app, name="measure")
 app.command()(demo.demo)
+app.command()(serve.serve)
+app.command()(serve.invite)
 
 
 def main() -> None:

@@ -112,3 +112,51 @@ class WorkspaceSettingRecord(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class InvitationRecord(SQLModel, table=True):
+    """A personal link to one wave: only the SHA-256 of its token is kept, so a stolen database holds no
+    usable link. Usable for one submitted response, and only until the wave ends."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(unique=True, max_length=64)
+    wave_id: int = Field(foreign_key="wave.id", index=True)
+    contact_pseudonym: str | None = Field(default=None, max_length=128)  # from --from contacts.csv
+    created_at: datetime
+    used_at: datetime | None = None
+    response_id: int | None = Field(default=None, foreign_key="response.id")
+
+
+class WebSessionRecord(SQLModel, table=True):
+    """A web response in progress, so a respondent can leave and resume: by the invitation (the same link on
+    any device) or, on an open link, by the SHA-256 of the resume cookie. Deleted when the response is stored."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_sha256: str = Field(unique=True, max_length=64)  # sha256 of the token, or of the open link's cookie
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id", unique=True)
+    wave_id: int = Field(foreign_key="wave.id", index=True)
+    survey_version_id: int = Field(foreign_key="survey_version.id")
+    language: str = Field(max_length=16)
+    page: int = 0  # the section shown last
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    page_seconds: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    started_at: datetime
+    page_shown_at: datetime  # when the current page was sent: its time is counted at the next post
+    updated_at: datetime
+
+
+class OpenLinkEventRecord(SQLModel, table=True):
+    """Starts and submissions on open links, by pseudonymised address: what the per-address rate limit counts."""
+
+    __tablename__ = "open_link_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="wave.id")
+    address_pseudonym: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # start or submit
+    at: datetime = Field(index=True)

@@ -1,11 +1,15 @@
 // Show-if in the browser: the same rules as surveys/show_if.py (is_shown). An unanswered variable makes
 // every test on it false. Items whose condition fails are hidden and their inputs disabled, so a hidden
-// answer is never submitted.
+// answer is never submitted. On a served page (one section of several) the form's data-answers attribute holds
+// the answers given on the other pages, which conditions on this page may test.
 (function () {
   "use strict";
   var form = document.getElementById("questionnaire");
+  if (!form) return;
+  var earlier = JSON.parse(form.getAttribute("data-answers") || "{}");
   function answers() {
     var values = {};
+    Object.keys(earlier).forEach(function (name) { values[name] = earlier[name]; });
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || element.disabled) return;
       if ((element.type === "radio" || element.type === "checkbox") && !element.checked) return;
@@ -46,9 +50,12 @@
         var visible = shown(JSON.parse(fieldset.getAttribute("data-show-if")), values);
         if (fieldset.hidden === visible) {
           fieldset.hidden = !visible;
-          fieldset.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !visible; });
           changed = true;
         }
+        // Always, not only on a change: the server may send a conditional item already shown.
+        fieldset.querySelectorAll("input, select, textarea").forEach(function (input) {
+          if (input.disabled === visible) { input.disabled = !visible; changed = true; }
+        });
       });
       if (!changed) break;
     }
