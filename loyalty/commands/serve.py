@@ -78,7 +78,8 @@ def serve(
     workspace = open_workspace(options)
     settings = serve_settings(workspace)
     app = create_app(workspace.engine(), settings)
-    typer.echo(f"Serving {workspace.directory} on http://{host}:{port} (links: {settings.base_url}/s/TOKEN)")
+    typer.echo(f"Serving {workspace.directory} on http://{host}:{port}")
+    typer.echo(f"Invitation links point at {settings.base_url}/s/TOKEN (base_url in loyalty.toml or --base-url).")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, server_header=False)
 
 
