@@ -499,6 +499,31 @@ def segment_values(wave: WaveData, name: str, option: str = "--by") -> pd.Series
     return values.astype(object).where(values.notna(), None)
 
 
+def threshold_inputs(
+    wave: WaveData, by: str | None = None
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, tuple[float, float]]]:
+    """The wave's satisfaction items (on their common scale, or each as 0–100 when scales differ), its
+    loyalty outcomes each as 0–100 of its own scale (columns prefixed `loyalty_`), the `by` segment, and the
+    two scales: what a threshold model (and the report's satisfaction figure) reads from a stored wave."""
+    import pandas as pd
+
+    satisfaction = satisfaction_items(wave)
+    bounds = {(v.minimum, v.maximum) for v in satisfaction.variables}
+    if len(bounds) == 1 and None not in next(iter(bounds)):
+        low, high = next(iter(bounds))
+        satisfaction_frame = aligned_values(wave.responses, satisfaction)
+        satisfaction_scale = (float(low or 0), float(high or 0))
+    else:
+        satisfaction_frame = percent_of_scale(wave.responses, satisfaction)
+        satisfaction_scale = (0.0, 100.0)
+    loyalty_frame = percent_of_scale(wave.responses, loyalty_outcome_items(wave)).add_prefix("loyalty_")
+    frame = pd.concat([satisfaction_frame, loyalty_frame], axis=1)
+    if by is not None:
+        frame[by] = segment_values(wave, by)
+    scales = {"satisfaction": satisfaction_scale, "loyalty": (0.0, 100.0)}
+    return frame, list(satisfaction_frame.columns), list(loyalty_frame.columns), scales
+
+
 def missing_construct(wave: WaveData, construct: Construct, purpose: str) -> InputError:
     """The error for a wave without an item of `construct`."""
     return InputError(
