@@ -71,7 +71,8 @@ def _svg(language: str, size: tuple[float, float], draw: Callable[[Any], None]) 
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(figure)
-    return buffer.getvalue()
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # inline in HTML: no XML declaration or doctype
 
 
 def _base(axes: Any, language: str, n: int) -> None:
@@ -150,13 +151,6 @@ def importance_performance_svg(
         for position in grid.attributes:
             colour = QUADRANT_COLOURS.get(position.quadrant, NEUTRAL)
             axes.scatter(position.performance, position.importance, color=colour, s=30, zorder=3)
-            axes.annotate(
-                labels.get(position.attribute, position.attribute),
-                (position.performance, position.importance),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=8,
-            )
         axes.axvline(grid.performance_crosshair, color=NEUTRAL, lw=0.8, ls=":")
         axes.axhline(grid.importance_crosshair, color=NEUTRAL, lw=0.8, ls=":")
         performances = [p.performance for p in grid.attributes]
@@ -166,6 +160,9 @@ def importance_performance_svg(
         axes.set_ylabel(phrase(language, "axis_importance"))
         axes.set_title(phrase(language, "chart_ipa"), loc="left", pad=14)
         _base(axes, language, n)
+        _place_labels(
+            axes, [(labels.get(p.attribute, p.attribute), p.performance, p.importance) for p in grid.attributes]
+        )
 
     return _svg(language, (6.4, 3.8), draw)
 
@@ -195,3 +192,32 @@ def trend_svg(index: Sequence[TrendPoint], nps: Sequence[TrendPoint], n: int, la
         _base(axes, language, n)
 
     return _svg(language, (6.4, 3.0), draw)
+
+
+#: Where a point's label may go, in points from the point (tried in order): right, below, left, further out.
+_LABEL_OFFSETS = ((5, 2), (5, -10), (-5, 2), (-5, -10), (5, 12), (5, -20), (-5, 12), (-5, -20), (5, 22), (5, -30))
+
+
+def _place_labels(axes: Any, points: Sequence[tuple[str, float, float]]) -> None:
+    """Label each point at the first offset where the label overlaps no label placed before it."""
+    renderer = axes.figure.canvas.get_renderer()
+    placed: list[Any] = []
+    for text, x, y in sorted(points, key=lambda point: -point[2]):
+        label = None
+        for dx, dy in _LABEL_OFFSETS:
+            if label is not None:
+                label.remove()
+            label = axes.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=8,
+                ha="left" if dx > 0 else "right",
+                arrowprops={"arrowstyle": "-", "color": NEUTRAL, "lw": 0.5} if abs(dy) > 10 else None,
+            )
+            box = label.get_window_extent(renderer).expanded(1.02, 1.1)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        assert label is not None
+        placed.append(label.get_window_extent(renderer))

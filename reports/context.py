@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from reports import charts
 from reports.analysis import SEED, WaveAnalysis
-from reports.phrases import phrase
+from reports.phrases import PHRASES, phrase
 
 if TYPE_CHECKING:
     from measure.threshold_zones import Zone
@@ -227,6 +227,11 @@ class _Phrases:
     def __call__(self, key: str, **values: object) -> str:
         return phrase(self.language, key, **values)
 
+    def code(self, kind: str, name: str) -> str:
+        """A code from the data (a screening reason, construct, weighting method …) in words, else as it is."""
+        key = f"{kind}_{name}"
+        return phrase(self.language, key) if key in PHRASES[self.language] else name
+
 
 def _meaningful(change: Change | None, t: _Phrases) -> tuple[str, str]:
     if change is None:
@@ -370,14 +375,14 @@ def _quality_section(current: WaveAnalysis, t: _Phrases) -> Section:
         (t("responses_complete"), str(status.used), _percent(status.used / total) if total else ""),
     ]
     rows.extend(
-        (t("left_out_status", status=name), str(count), _percent(count / total))
+        (t("left_out_status", status=t.code("status", name)), str(count), _percent(count / total))
         for name, count in status.excluded.items()
     )
     tables = [Table((t("measure"), t("count"), t("share")), tuple(rows))]
     paragraphs = []
     if current.quality is not None:
         q = current.quality
-        flags = tuple((c.reason, str(c.count), _percent(c.share)) for c in q.counts if c.count > 0)
+        flags = tuple((t.code("reason", c.reason), str(c.count), _percent(c.share)) for c in q.counts if c.count > 0)
         tables.append(Table((t("flag_reason"), t("count"), t("share")), flags))
         paragraphs.append(t("quality_reading", flagged=q.n_flagged, n=q.n))
     paragraphs.append(t("unweighted"))
@@ -395,11 +400,14 @@ def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _
         high=_number(o.ci_high),
         n=o.n,
         k=len(result.indicators),
-        method=result.weights.method,
+        method=t.code("method", result.weights.method),
     )
     weights = Table(
         (t("indicator"), t("weight")),
-        tuple((name, f"{w:.3f}") for name, w in zip(result.weights.indicators, result.weights.weights, strict=True)),
+        tuple(
+            (t.code("indicator", name), f"{w:.3f}")
+            for name, w in zip(result.weights.indicators, result.weights.weights, strict=True)
+        ),
     )
     segments = Table(
         (t("segment", name=current.index_segment or ""), t("value"), t("interval"), "n"),
@@ -437,7 +445,11 @@ def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _
             Table(
                 (t("method"), t("value"), t("interval")),
                 tuple(
-                    (row.method, _number(row.overall.index), f"{row.overall.ci_low:.1f}–{row.overall.ci_high:.1f}")
+                    (
+                        t.code("method", row.method),
+                        _number(row.overall.index),
+                        f"{row.overall.ci_low:.1f}–{row.overall.ci_high:.1f}",
+                    )
                     for row in sensitivity.rows
                 ),
                 caption=t("sensitivity"),
@@ -460,8 +472,7 @@ def _threshold_section(current: WaveAnalysis, t: _Phrases) -> Section:
         )
         reading = t("threshold_reading_found", k=len(analysis.fit.breakpoints), breaks=breaks, source=t("fitted"))
     else:
-        reasons = "; ".join(zones.reasons) if zones.reasons else zones.pattern
-        reading = t("threshold_reading_none", reasons=reasons)
+        reading = t("threshold_reading_none", p=_p(analysis.davies.p_value))
     zone_table = Table(
         (t("zone"), t("zone_range"), t("slope"), t("mean_loyalty"), t("share"), "n"),
         tuple(
@@ -613,7 +624,7 @@ def _complaints_section(current: WaveAnalysis, t: _Phrases) -> Section:
 def _reliability_section(current: WaveAnalysis, t: _Phrases) -> Section:
     rows = tuple(
         (
-            row.construct,
+            t.code("construct", row.construct),
             str(len(row.result.alpha.items)),
             f"{row.result.alpha.alpha:.2f}",
             f"{row.result.alpha.alpha_ci_low:.2f}–{row.result.alpha.alpha_ci_high:.2f}",
@@ -696,13 +707,16 @@ def _methods(current: WaveAnalysis, data_files: Sequence[DataFile], software: di
             "formula_alpha",
         )
     )
-    software_table = Table((t("software"), ""), tuple(sorted(software.items())), caption=t("software"))
+    software_table = Table((t("software"), t("version")), tuple(sorted(software.items())), caption=t("software"))
     files = Table(
         (t("file"), t("sha256"), t("imported")),
         tuple((f.names, f.sha256, f.imported_at) for f in data_files),
         caption=t("data_files"),
     )
-    exclusions = [t("left_out_status", status=f"{name} {count}") for name, count in current.status.excluded.items()]
+    exclusions = [
+        t("left_out_status", status=f"{t.code('status', name)} {count}")
+        for name, count in current.status.excluded.items()
+    ]
     return Section(
         "methods",
         t("methods"),
