@@ -14,7 +14,7 @@ import typer
 import typer.core
 from typer import _click  # typer vendors click; its Context is what TyperGroup.invoke takes
 
-from loyalty.commands import demo, export, import_customers, import_responses, measure, survey, wave, workspace
+from loyalty.commands import demo, export, import_customers, import_responses, measure, report, survey, wave, workspace
 from loyalty.workspace import WorkspaceOptions
 from surveys.problems import InputError
 
@@ -69,6 +69,7 @@ app.command(name="import")(import_responses.import_)
 app.command(name="import-customers")(import_customers.import_customers)
 app.command()(export.export)
 app.add_typer(measure.app, name="measure")
+app.command()(report.report)
 app.command()(demo.demo)
 
 
