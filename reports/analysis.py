@@ -102,6 +102,7 @@ class WaveAnalysis:
     nps: NetPromoterResult | None = None
     index: LoyaltyIndex | None = None
     index_segment: str | None = None
+    indicator_scores: dict[str, float] = field(default_factory=dict)  # mean normalised score, 0–100
     sensitivity: IndexSensitivity | None = None
     threshold: ThresholdResult | None = None
     drivers: DriverResult | None = None
@@ -132,7 +133,7 @@ def analyse_wave(loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0) -> W
             left_out[name] = _reason(error)
     index = results.get("index")
     if index is not None:
-        results["index"], results["index_segment"], results["sensitivity"] = index  # type: ignore[misc]
+        results["index"], results["index_segment"], results["sensitivity"], results["indicator_scores"] = index  # type: ignore[misc]
     rows = _reliability(wave)
     if not rows:
         left_out["reliability"] = f"survey {wave.survey} has no construct with three or more rated items"
@@ -140,10 +141,12 @@ def analyse_wave(loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0) -> W
 
 
 def _reason(error: Exception) -> str:
+    """Why a section is left out: the input the survey lacks, or (a measure's ValueError) that the wave's
+    data could not be measured, marked with a leading "!" so the report can word it as such."""
     if isinstance(error, InputError) and error.problems:
         problem = error.problems[0]
         return f"{problem.location} {problem.what}".strip()
-    return str(error)
+    return f"!{error}"
 
 
 def _quality(wave: WaveData) -> ResponseQuality:
@@ -194,7 +197,7 @@ def _nps(wave: WaveData) -> NetPromoterResult:
     return NetPromoterResult(score, tuple(float(r) for r in ratings), item.code)
 
 
-def _index(wave: WaveData) -> tuple[LoyaltyIndex, str | None, IndexSensitivity]:
+def _index(wave: WaveData) -> tuple[LoyaltyIndex, str | None, IndexSensitivity, dict[str, float]]:
     import pandas as pd
 
     from measure.indicator_normalisation import indicator, indicator_values_from_items, normalise_indicators
@@ -223,7 +226,8 @@ def _index(wave: WaveData) -> tuple[LoyaltyIndex, str | None, IndexSensitivity]:
     labels = channel.where(channel.notna(), None).to_numpy()
     weights = equal_weights(list(columns))  # the default of `loyalty measure index`
     result = loyalty_index(normalised, weights, segments=labels)
-    return result, segment, index_sensitivity(normalised, segments=labels)
+    scores = {str(name): 100 * float(normalised.scores[name].mean()) for name in normalised.scores.columns}
+    return result, segment, index_sensitivity(normalised, segments=labels), scores
 
 
 def _threshold(wave: WaveData, seed: int, bootstrap: int) -> ThresholdResult:

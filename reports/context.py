@@ -202,7 +202,7 @@ def build_context(
     builders = (
         ("quality", _quality_section),
         ("index", lambda c, t: _index_section(c, compared, t)),
-        ("threshold", _threshold_section),
+        ("threshold", lambda c, t: _threshold_section(c, compared, t)),
         ("nps", lambda c, t: _nps_section(c, compared, t)),
         ("drivers", _drivers_section),
         ("complaints", _complaints_section),
@@ -214,9 +214,7 @@ def build_context(
         sections.append(build(current, t))
     sections.append(_recommendations(current, sections, t))
     sections.append(_methods(current, data_files, software, t))
-    left_out = tuple(
-        t("section_left_out", section=t(SECTION_TITLES[key]), reason=reason) for key, reason in current.left_out.items()
-    )
+    left_out = tuple(_left_out_line(key, reason, t) for key, reason in current.left_out.items())
     return ReportContext(language, cover, tuple(sections), left_out)
 
 
@@ -233,9 +231,9 @@ class _Phrases:
         return phrase(self.language, key) if key in PHRASES[self.language] else name
 
 
-def _meaningful(change: Change | None, t: _Phrases) -> tuple[str, str]:
+def _meaningful(change: Change | None, t: _Phrases, earlier: WaveAnalysis | None = None) -> tuple[str, str]:
     if change is None:
-        return t("not_compared"), "—"
+        return (t("not_comparable", wave=earlier.wave.wave) if earlier else t("not_compared")), "—"
     sign = "+" if change.change >= 0 else "−"
     verdict = t("yes_p" if change.p_value < ALPHA else "no_p", p=_p(change.p_value))
     return f"{sign}{abs(change.change):.1f}", verdict
@@ -246,22 +244,31 @@ def _summary(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -
     if current.index is not None:
         o = current.index.overall
         change = index_change_since(current, earlier) if earlier else None
-        rows.append((t("loyalty_index"), _number(o.index), f"{o.ci_low:.1f}–{o.ci_high:.1f}", *_meaningful(change, t)))
+        rows.append(
+            (t("loyalty_index"), _number(o.index), f"{o.ci_low:.1f}–{o.ci_high:.1f}", *_meaningful(change, t, earlier))
+        )
     if current.nps is not None:
         s = current.nps.score
         change = nps_change(current, earlier) if earlier else None
-        rows.append((t("nps"), _number(s.score), f"{s.ci_low:.1f} – {s.ci_high:.1f}", *_meaningful(change, t)))
+        rows.append((t("nps"), _number(s.score), f"{s.ci_low:.1f} – {s.ci_high:.1f}", *_meaningful(change, t, earlier)))
     if current.satisfaction is not None:
         m = current.satisfaction
         change = satisfaction_change(current, earlier) if earlier else None
-        rows.append((t("satisfaction"), _number(m.mean), f"{m.ci_low:.1f}–{m.ci_high:.1f}", *_meaningful(change, t)))
+        rows.append(
+            (t("satisfaction"), _number(m.mean), f"{m.ci_low:.1f}–{m.ci_high:.1f}", *_meaningful(change, t, earlier))
+        )
     if current.threshold is not None:
         for zone in current.threshold.analysis.zones.zones:
             change = zone_share_change(current, earlier, zone.name) if earlier else None
-            rows.append((t("zone_share", zone=zone.name), _percent(zone.share), "", *_meaningful(change, t)))
+            rows.append((t("zone_share", zone=zone.name), _percent(zone.share), "", *_meaningful(change, t, earlier)))
     since = earlier.wave.wave if earlier else "—"
     table = Table((t("measure"), t("value"), t("interval"), t("change", wave=since), t("meaningful")), tuple(rows))
     return Section("summary", t("summary"), tables=(table,), bullets=tuple(findings(current, earlier, t)))
+
+
+def _left_out_line(key: str, reason: str, t: _Phrases) -> str:
+    text = t("not_computed", error=reason[1:]) if reason.startswith("!") else reason
+    return t("section_left_out", section=t(SECTION_TITLES[key]), reason=text)
 
 
 def findings(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> list[str]:
@@ -403,9 +410,9 @@ def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _
         method=t.code("method", result.weights.method),
     )
     weights = Table(
-        (t("indicator"), t("weight")),
+        (t("indicator"), t("indicator_score"), t("weight")),
         tuple(
-            (t.code("indicator", name), f"{w:.3f}")
+            (t.code("indicator", name), _number(current.indicator_scores.get(name, math.nan)), f"{w:.3f}")
             for name, w in zip(result.weights.indicators, result.weights.weights, strict=True)
         ),
     )
@@ -458,7 +465,7 @@ def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _
     return Section("index", t("index"), paragraphs=tuple(paragraphs), charts=tuple(charts_), tables=tuple(tables))
 
 
-def _threshold_section(current: WaveAnalysis, t: _Phrases) -> Section:
+def _threshold_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:
     assert current.threshold is not None  # by build_context
     result = current.threshold
     analysis = result.analysis
@@ -488,6 +495,15 @@ def _threshold_section(current: WaveAnalysis, t: _Phrases) -> Section:
         ),
     )
     tables = [zone_table]
+    measured = [w for w in [*compared, current] if w.threshold is not None]
+    if len(measured) > 1:
+        tables.append(
+            Table(
+                (t("wave"), t("zones_source"), t("breakpoint"), t("zone_share", zone="A"), t("zone_share", zone="C")),
+                tuple(_threshold_row(w, t) for w in measured),
+                caption=t("threshold_moves"),
+            )
+        )
     if analysis.quadrants is not None:
         q = analysis.quadrants
         tables.append(
@@ -499,6 +515,29 @@ def _threshold_section(current: WaveAnalysis, t: _Phrases) -> Section:
         )
     chart = Chart(charts.threshold_svg(result.satisfaction, result.loyalty, analysis, t.language))
     return Section("threshold", t("thresholds"), paragraphs=(reading,), charts=(chart,), tables=tuple(tables))
+
+
+def _threshold_row(wave: WaveAnalysis, t: _Phrases) -> tuple[str, ...]:
+    assert wave.threshold is not None  # by the caller
+    analysis = wave.threshold.analysis
+    zones = {z.name: z for z in analysis.zones.zones}
+    breaks = (
+        ", ".join(
+            f"{psi:.2f} ({low:.2f}–{high:.2f})"
+            for psi, low, high in zip(
+                analysis.fit.breakpoints, analysis.intervals.low, analysis.intervals.high, strict=False
+            )
+        )
+        if analysis.zones.source == "model"
+        else "—"
+    )
+    return (
+        wave.wave.wave,
+        t(f"zones_{analysis.zones.source}"),
+        breaks or "—",
+        _percent(zones["A"].share) if "A" in zones else "—",
+        _percent(zones["C"].share) if "C" in zones else "—",
+    )
 
 
 def _nps_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:

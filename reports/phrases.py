@@ -12,6 +12,13 @@ LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
 PHRASES: dict[str, dict[str, str]] = {
     "zh-Hans": {
+        "not_comparable": "{wave} 未测量",
+        "indicator_score": "平均得分（0–100）",
+        "threshold_moves": "各期阈值",
+        "zones_source": "分区依据",
+        "zones_model": "拟合模型",
+        "zones_jones-sasser": "Jones–Sasser（固定）",
+        "not_computed": "本期无法计算（{error}）",
         "reason_speeder": "答题过快",
         "reason_relative_speed": "相对速度过快",
         "reason_fast_per_item": "每题不足 2 秒",
@@ -197,6 +204,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "formula_satisfaction": "满意度：总体满意度各题项的平均值，换算为量表的 0–100；两期变化以 Welch t 检验判断。",
     },
     "zh-Hant": {
+        "not_comparable": "{wave} 未測量",
+        "indicator_score": "平均得分（0–100）",
+        "threshold_moves": "各期閾值",
+        "zones_source": "分區依據",
+        "zones_model": "擬合模型",
+        "zones_jones-sasser": "Jones–Sasser（固定）",
+        "not_computed": "本期無法計算（{error}）",
         "reason_speeder": "答題過快",
         "reason_relative_speed": "相對速度過快",
         "reason_fast_per_item": "每題不足 2 秒",
@@ -382,6 +396,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "formula_satisfaction": "滿意度：總體滿意度各題項的平均值，換算為量表的 0–100；兩期變化以 Welch t 檢驗判斷。",
     },
     "en": {
+        "not_comparable": "not measured in {wave}",
+        "indicator_score": "Mean score (0–100)",
+        "threshold_moves": "Thresholds by wave",
+        "zones_source": "Zones",
+        "zones_model": "fitted model",
+        "zones_jones-sasser": "Jones–Sasser (fixed)",
+        "not_computed": "could not be computed on this wave ({error})",
         "reason_speeder": "Speeder (too fast)",
         "reason_relative_speed": "Fast relative to others",
         "reason_fast_per_item": "Under 2 s per item",
