@@ -19,8 +19,11 @@ from surveys.storage.wave_data import WaveData
 from surveys.wave_inputs import StatusFilter, complete_responses
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from measure.importance_performance import ImportancePerformance
     from measure.loyalty_index import IndexSensitivity, LoyaltyIndex
+    from measure.loyalty_ladder import LoyaltyLadder
     from measure.market_damage import ComplaintPaths, SurveyMarketDamage
     from measure.net_promoter import NetPromoterScore
     from measure.penalty_reward import PenaltyRewardContrast
@@ -86,6 +89,14 @@ class ComplaintResult:
 
 
 @dataclass(frozen=True)
+class LadderResult:
+    ladder: LoyaltyLadder
+    purchase_item: str
+    purchase_bands: tuple[float, ...]  # lower bound read for each purchase-history option; empty for numbers
+    n: int  # respondents with a purchase history
+
+
+@dataclass(frozen=True)
 class ReliabilityRow:
     construct: str
     result: ScaleReliability
@@ -107,6 +118,7 @@ class WaveAnalysis:
     threshold: ThresholdResult | None = None
     drivers: DriverResult | None = None
     complaints: ComplaintResult | None = None
+    ladder: LadderResult | None = None
     reliability: tuple[ReliabilityRow, ...] = ()
     left_out: dict[str, str] = field(default_factory=dict)
 
@@ -125,6 +137,7 @@ def analyse_wave(loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0) -> W
         ("threshold", lambda w: _threshold(w, seed, bootstrap)),
         ("drivers", _drivers),
         ("complaints", _complaints),
+        ("ladder", _ladder),
     )
     for name, step in steps:
         try:
@@ -303,6 +316,28 @@ def _complaints(wave: WaveData) -> ComplaintResult:
     )
     damage = market_damage_from_survey(paths, customers=CUSTOMER_BASE)
     return ComplaintResult(paths, damage, repurchase_min)
+
+
+def _ladder(wave: WaveData) -> LadderResult:
+    from measure.loyalty_ladder import loyalty_ladder
+    from surveys.wave_inputs import ladder_inputs
+
+    inputs = ladder_inputs(wave)
+    known = inputs.purchases.notna().to_numpy()
+
+    def rows(series: pd.Series | None) -> np.ndarray | None:
+        return None if series is None else series[known].to_numpy()
+
+    ladder = loyalty_ladder(
+        inputs.purchases[known].to_numpy(),
+        recommend=rows(inputs.recommend),
+        referrals=rows(inputs.referrals),
+        share_of_wallet=rows(inputs.share_of_wallet),
+        aware=rows(inputs.aware),
+        has_need=rows(inputs.has_need),
+        able_to_buy=rows(inputs.able_to_buy),
+    )
+    return LadderResult(ladder, inputs.purchase_item, inputs.purchase_bands, int(known.sum()))
 
 
 def _reliability(wave: WaveData) -> tuple[ReliabilityRow, ...]:

@@ -167,6 +167,26 @@ def importance_performance_svg(
     return _svg(language, (6.4, 3.8), draw)
 
 
+def ladder_svg(stages: Sequence[tuple[str, float]], n: int, language: str) -> str:
+    """The loyalty-ladder funnel: one horizontal bar per stage (share of respondents), lowest stage at the
+    bottom."""
+
+    def draw(axes: Any) -> None:
+        names = [name for name, _ in stages]
+        shares = [100 * share for _, share in stages]
+        axes.barh(range(len(names)), shares, color=PRIMARY, height=0.7)
+        for position, share in enumerate(shares):
+            axes.text(share + 0.5, position, f"{share:.1f}%", va="center")
+        axes.set_yticks(range(len(names)))
+        axes.set_yticklabels(names)
+        axes.set_xlim(0, max([*shares, 1.0]) * 1.15)
+        axes.set_xlabel(phrase(language, "axis_share"))
+        axes.set_title(phrase(language, "chart_ladder"), loc="left", pad=14)
+        _base(axes, language, n)
+
+    return _svg(language, (6.4, 3.2), draw)
+
+
 def trend_svg(index: Sequence[TrendPoint], nps: Sequence[TrendPoint], n: int, language: str) -> str:
     """The loyalty index and NPS per wave with their 95% intervals as error bars."""
 

@@ -38,6 +38,7 @@ SECTION_TITLES = {
     "drivers": "drivers",
     "complaints": "complaints",
     "reliability": "reliability",
+    "ladder": "customers",
 }
 
 
@@ -205,6 +206,7 @@ def build_context(
         ("threshold", lambda c, t: _threshold_section(c, compared, t)),
         ("nps", lambda c, t: _nps_section(c, compared, t)),
         ("drivers", _drivers_section),
+        ("ladder", _customers_section),
         ("complaints", _complaints_section),
         ("reliability", _reliability_section),
     )
@@ -605,6 +607,27 @@ def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
     chart = Chart(charts.importance_performance_svg(d.grid, labels, (low, high), d.importance.n, t.language))
     reading = t("drivers_reading", outcome=d.outcome, r2=f"{d.importance.r_squared:.2f}")
     return Section("drivers", t("drivers"), paragraphs=(reading,), charts=(chart,), tables=(table,))
+
+
+def _customers_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.ladder is not None  # by build_context
+    result = current.ladder
+    label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[t.language]
+    rows = tuple((str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution)
+    counts = {d.stage: d.count for d in result.ladder.distribution}
+    reading = t("ladder_reading" if counts.get("client", 0) + counts.get("advocate", 0) == 0 else "ladder_reading_full")
+    chart = charts.ladder_svg(
+        [(str(getattr(d, label)), d.share) for d in result.ladder.distribution], result.n, t.language
+    )
+    bands = ", ".join(f"{bound:g}" for bound in result.purchase_bands)
+    paragraphs = (reading, t("ladder_note", item=result.purchase_item, bounds=bands)) if bands else (reading,)
+    return Section(
+        "customers",
+        t("customers"),
+        paragraphs=paragraphs,
+        charts=(Chart(chart),),
+        tables=(Table((t("stage"), t("count"), t("share")), rows),),
+    )
 
 
 def _class_key(name: str) -> str:

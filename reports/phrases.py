@@ -12,6 +12,13 @@ LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
 PHRASES: dict[str, dict[str, str]] = {
     "zh-Hans": {
+        "customers": "客户结构",
+        "stage": "阶段",
+        "chart_ladder": "忠诚度阶梯",
+        "axis_share": "受访者占比（%）",
+        "ladder_reading": "忠诚度阶梯按自上而下第一条成立的规则（从流失客户、拥护者到疑似客户）为每位受访者定位。常客与拥护者需要近期各周期的购买记录（CRM 数据），本调查未涉及，因此没有受访者被归入这两个阶段。",
+        "ladder_reading_full": "忠诚度阶梯按自上而下第一条成立的规则（从流失客户、拥护者到疑似客户）为每位受访者定位。",
+        "ladder_note": "已购买次数（{item}）按各答案区间的下限读取：{bounds}；调查未提供的证据不会使客户在阶梯上升级。",
         "not_comparable": "{wave} 未测量",
         "indicator_score": "平均得分（0–100）",
         "threshold_moves": "各期阈值",
@@ -204,6 +211,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "formula_satisfaction": "满意度：总体满意度各题项的平均值，换算为量表的 0–100；两期变化以 Welch t 检验判断。",
     },
     "zh-Hant": {
+        "customers": "客戶結構",
+        "stage": "階段",
+        "chart_ladder": "忠誠度階梯",
+        "axis_share": "受訪者佔比（%）",
+        "ladder_reading": "忠誠度階梯按自上而下第一條成立的規則（從流失客戶、擁護者到疑似客戶）為每位受訪者定位。常客與擁護者需要近期各週期的購買記錄（CRM 資料），本調查未涉及，因此沒有受訪者被歸入這兩個階段。",
+        "ladder_reading_full": "忠誠度階梯按自上而下第一條成立的規則（從流失客戶、擁護者到疑似客戶）為每位受訪者定位。",
+        "ladder_note": "已購買次數（{item}）按各答案區間的下限讀取：{bounds}；調查未提供的證據不會使客戶在階梯上升級。",
         "not_comparable": "{wave} 未測量",
         "indicator_score": "平均得分（0–100）",
         "threshold_moves": "各期閾值",
@@ -396,6 +410,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "formula_satisfaction": "滿意度：總體滿意度各題項的平均值，換算為量表的 0–100；兩期變化以 Welch t 檢驗判斷。",
     },
     "en": {
+        "customers": "Customers",
+        "stage": "Stage",
+        "chart_ladder": "Loyalty ladder",
+        "axis_share": "Share of respondents (%)",
+        "ladder_reading": "The loyalty ladder places each respondent by the first rule that holds, from lost and advocate down to suspect. Client and advocate need purchases in each recent period (CRM records), which this survey does not ask, so no respondent is placed there.",
+        "ladder_reading_full": "The loyalty ladder places each respondent by the first rule that holds, from lost and advocate down to suspect.",
+        "ladder_note": "Purchases so far ({item}) are read as the lower bound of each answer band: {bounds}; evidence the survey lacks never lifts a customer up the ladder.",
         "not_comparable": "not measured in {wave}",
         "indicator_score": "Mean score (0–100)",
         "threshold_moves": "Thresholds by wave",

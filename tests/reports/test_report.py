@@ -145,6 +145,7 @@ def test_every_section_with_inputs_is_in_the_report_in_order(rendered: Rendered)
         "threshold",
         "nps",
         "drivers",
+        "customers",
         "complaints",
         "reliability",
         "recommendations",
@@ -230,3 +231,16 @@ def test_the_command_refuses_an_unknown_language(waves: Waves, tmp_path: Path) -
     )  # fmt: skip
     assert result.exit_code == 1
     assert "'fr' is not one of zh-Hans, zh-Hant, en" in result.output
+
+
+def test_the_ladder_reads_purchase_bands_by_their_lower_bound(waves: Waves) -> None:
+    ladder = waves.current.ladder
+    assert ladder is not None
+    assert ladder.purchase_bands == (0.0, 1.0, 2.0, 6.0)  # never, once, 2–5 times, 6 or more
+    counts = {row.stage: row.count for row in ladder.ladder.distribution}
+    answers = waves.stored.answers
+    bands = answers.loc[answers["status"] == "complete", "purchases_to_date"]
+    # without purchases per period or months since the last one, no one is a client, advocate or lost
+    assert counts["repeat_customer"] == int(bands.isin([3, 4]).sum())
+    assert counts["first_time_customer"] == int((bands == 2).sum())
+    assert counts["client"] == counts["advocate"] == counts["lost"] == 0
