@@ -20,6 +20,7 @@ from loyalty.commands import (
     import_customers,
     import_responses,
     measure,
+    report,
     serve,
     survey,
     wave,
@@ -79,6 +80,7 @@ app.command(name="import")(import_responses.import_)
 app.command(name="import-customers")(import_customers.import_customers)
 app.command()(export.export)
 app.add_typer(measure.app, name="measure")
+app.command()(report.report)
 app.command()(demo.demo)
 app.command()(serve.serve)
 app.command()(serve.invite)

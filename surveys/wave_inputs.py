@@ -499,6 +499,108 @@ def segment_values(wave: WaveData, name: str, option: str = "--by") -> pd.Series
     return values.astype(object).where(values.notna(), None)
 
 
+def threshold_inputs(
+    wave: WaveData, by: str | None = None
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, tuple[float, float]]]:
+    """The wave's satisfaction items (on their common scale, or each as 0–100 when scales differ), its
+    loyalty outcomes each as 0–100 of its own scale (columns prefixed `loyalty_`), the `by` segment, and the
+    two scales: what a threshold model (and the report's satisfaction figure) reads from a stored wave."""
+    import pandas as pd
+
+    satisfaction = satisfaction_items(wave)
+    bounds = {(v.minimum, v.maximum) for v in satisfaction.variables}
+    if len(bounds) == 1 and None not in next(iter(bounds)):
+        low, high = next(iter(bounds))
+        satisfaction_frame = aligned_values(wave.responses, satisfaction)
+        satisfaction_scale = (float(low or 0), float(high or 0))
+    else:
+        satisfaction_frame = percent_of_scale(wave.responses, satisfaction)
+        satisfaction_scale = (0.0, 100.0)
+    loyalty_frame = percent_of_scale(wave.responses, loyalty_outcome_items(wave)).add_prefix("loyalty_")
+    frame = pd.concat([satisfaction_frame, loyalty_frame], axis=1)
+    if by is not None:
+        frame[by] = segment_values(wave, by)
+    scales = {"satisfaction": satisfaction_scale, "loyalty": (0.0, 100.0)}
+    return frame, list(satisfaction_frame.columns), list(loyalty_frame.columns), scales
+
+
+@dataclass(frozen=True)
+class LadderInputs:
+    """What a survey says about a respondent's place on the loyalty ladder (METHODS §10), as numbers and
+    yes/no answers (1.0 yes, 0.0 no, NaN unknown); None for what the survey does not ask."""
+
+    purchases: pd.Series  # purchases so far: the lower bound of the answered band (never 0, once 1, 2–5 → 2 …)
+    recommend: pd.Series | None
+    referrals: pd.Series | None  # people recommended to; 0 where the respondent said they recommended no one
+    share_of_wallet: pd.Series | None  # 0–1
+    aware: pd.Series | None
+    has_need: pd.Series | None  # needs it now or soon
+    able_to_buy: pd.Series | None
+    purchase_item: str  # the purchase-history variable
+    purchase_bands: tuple[float, ...]  # the lower bound read for each of its options; empty for a number item
+
+
+def ladder_inputs(wave: WaveData) -> LadderInputs:
+    """The ladder's inputs by construct: purchase history (a banded single choice, read as each band's lower
+    bound so evidence never lifts a customer), recommend, referral behaviour, share of wallet, and the
+    awareness, need and ability screeners (option 1 = yes, the last option = no; for need, every option but
+    the last counts as a need)."""
+    import re
+
+    import numpy as np
+
+    history = [v for v in wave.codebook if v.construct == Construct.PURCHASE_HISTORY and v.kind in ("choice", "number")]
+    if not history:
+        raise missing_construct(wave, Construct.PURCHASE_HISTORY, "the loyalty ladder needs purchases so far")
+    item = history[0]
+    bounds: dict[int, float] = {}
+    if item.kind == "number":
+        purchases = wave.responses[item.code].astype("Float64").astype(float)
+    else:
+        for position, option in enumerate(item.options):
+            digits = re.findall(r"\d+", next(iter(option.text.values()), ""))
+            bounds[option.code] = float(digits[0]) if digits else float(position)
+        purchases = wave.responses[item.code].astype("Float64").astype(float).map(bounds)
+    responses = wave.responses
+
+    def first(construct: Construct, kind: str) -> Variable | None:
+        return next((v for v in wave.codebook if v.construct == construct and v.kind == kind), None)
+
+    def yes_no(construct: Construct, yes_all_but_last: bool = False) -> pd.Series | None:
+        choice = first(construct, "choice")
+        if choice is None or len(choice.option_codes) < 2:
+            return None
+        codes = choice.option_codes
+        yes = codes[:-1] if yes_all_but_last else codes[:1]
+        return yes_no_values(responses, choice, yes, codes[1:] if not yes_all_but_last else codes[-1:])
+
+    recommend = next(
+        (v for v in wave.codebook if v.construct == Construct.RECOMMEND and (v.minimum, v.maximum) == (0, 10)), None
+    )
+    count = first(Construct.REFERRAL_BEHAVIOUR, "number")
+    referrals = None
+    if count is not None:
+        referrals = responses[count.code].astype("Float64").astype(float)
+        said = yes_no(Construct.REFERRAL_BEHAVIOUR)
+        if said is not None:
+            referrals = referrals.where(~(said == 0.0), 0.0)
+    wallet = first(Construct.SHARE_OF_WALLET, "number")
+    share = None
+    if wallet is not None and wallet.maximum:
+        share = responses[wallet.code].astype("Float64").astype(float) / float(wallet.maximum)
+    return LadderInputs(
+        purchases.astype(float).where(purchases.notna(), np.nan),
+        None if recommend is None else responses[recommend.code].astype("Float64").astype(float),
+        referrals,
+        share,
+        yes_no(Construct.AWARENESS),
+        yes_no(Construct.NEED, yes_all_but_last=True),
+        yes_no(Construct.ABILITY_TO_BUY),
+        item.code,
+        tuple(bounds.values()),
+    )
+
+
 def missing_construct(wave: WaveData, construct: Construct, purpose: str) -> InputError:
     """The error for a wave without an item of `construct`."""
     return InputError(

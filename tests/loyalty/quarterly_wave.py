@@ -74,10 +74,26 @@ def make_stored_wave(
     return StoredWave(directory, workspace.database_url, questionnaire, answers)
 
 
-def generated_answers(questionnaire: Questionnaire, n: int, seed: int) -> pd.DataFrame:
+def add_wave(stored: StoredWave, wave: str, n: int = 240, seed: int = 20260401, shift: float = 0.0) -> pd.DataFrame:
+    """Import `n` more generated responses into the workspace of `stored` as wave `wave`; `shift` moves every
+    respondent's latent loyalty (e.g. −0.3 for an earlier, less loyal quarter)."""
+    answers = generated_answers(stored.questionnaire, n, seed, shift)
+    engine = create_workspace(stored.workspace, stored.database_url).engine()
+    try:
+        with Session(engine) as session:
+            import_responses(
+                session, export_table(answers), ImportOptions(stored.questionnaire.survey, wave), "generated"
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    return answers
+
+
+def generated_answers(questionnaire: Questionnaire, n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
     """Answers to every scale, single-choice and number item, with routing respected; NaN where not asked."""
     rng = np.random.default_rng(seed)
-    loyalty = rng.normal(size=n)
+    loyalty = rng.normal(size=n) + shift
     columns: dict[str, object] = {}
     factors: dict[str, np.ndarray] = {}  # each construct: the shared loyalty plus a part of its own
     for variable in codebook(questionnaire):

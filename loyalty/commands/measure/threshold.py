@@ -13,7 +13,6 @@ import typer
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.stored_wave import (
     IncompleteOption,
-    MeasuredWave,
     SurveyOption,
     WaveOption,
     need_in_file_mode,
@@ -169,8 +168,10 @@ def threshold(
              "--loyalty-scale": loyalty_scale, "--weight": weight},
             "on a stored wave the items, their scales and directions come from the codebook.",
         )  # fmt: skip
+        from surveys.wave_inputs import threshold_inputs
+
         source = measured.source
-        frame, satisfaction_columns, loyalty_columns, scales = _stored_inputs(measured, by)
+        frame, satisfaction_columns, loyalty_columns, scales = threshold_inputs(measured.data, by)
         numbers = frame
         notes.append(measured.describe())
     else:
@@ -275,39 +276,6 @@ def threshold(
         typer.echo(_table(analysis, f"{by} = {label}" if by is not None else ""))
     for note in notes:
         typer.echo(f"note: {note}")
-
-
-def _stored_inputs(
-    measured: MeasuredWave, by: str | None
-) -> tuple[pd.DataFrame, list[str], list[str], dict[str, tuple[float, float]]]:
-    """The wave's satisfaction items (on their common scale, or each as 0–100 when scales differ), its
-    loyalty outcomes each as 0–100 of its own scale, and the --by segment, as the file mode would read them."""
-    import pandas as pd
-
-    from surveys.wave_inputs import (
-        aligned_values,
-        loyalty_outcome_items,
-        percent_of_scale,
-        satisfaction_items,
-        segment_values,
-    )
-
-    wave = measured.data
-    satisfaction = satisfaction_items(wave)
-    bounds = {(v.minimum, v.maximum) for v in satisfaction.variables}
-    if len(bounds) == 1 and None not in next(iter(bounds)):
-        low, high = next(iter(bounds))
-        satisfaction_frame = aligned_values(wave.responses, satisfaction)
-        satisfaction_scale = (float(low or 0), float(high or 0))
-    else:
-        satisfaction_frame = percent_of_scale(wave.responses, satisfaction)
-        satisfaction_scale = (0.0, 100.0)
-    loyalty_frame = percent_of_scale(wave.responses, loyalty_outcome_items(wave)).add_prefix("loyalty_")
-    frame = pd.concat([satisfaction_frame, loyalty_frame], axis=1)
-    if by is not None:
-        frame[by] = segment_values(wave, by)
-    scales = {"satisfaction": satisfaction_scale, "loyalty": (0.0, 100.0)}
-    return frame, list(satisfaction_frame.columns), list(loyalty_frame.columns), scales
 
 
 def _safe(label: str) -> str:

@@ -1,0 +1,137 @@
+"""`loyalty report`: the quarterly loyalty evaluation report of a stored wave, as PDF (or HTML).
+
+Three steps, each one function: measure and build the context (`reports.analysis`, `reports.context`),
+render the HTML (`reports.html`), write the PDF (`reports.pdf`). The workspace's `templates/` folder, when
+there is one, is searched before the package's templates, so `templates/report/report.css` there rebrands
+the report.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from loyalty.workspace import WorkspaceOptions, open_workspace
+from surveys.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from reports.context import DataFile
+
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+#: Packages whose versions the methods appendix states.
+SOFTWARE = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "jinja2", "weasyprint")
+
+
+def report(
+    ctx: typer.Context,
+    survey: Annotated[str, typer.Option("--survey", help="The published survey.")],
+    wave: Annotated[str, typer.Option("--wave", help="The wave to report on, e.g. 2026Q3.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the report (PDF, or HTML).")],
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", help="An earlier wave to compare with; repeat, oldest first."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh-Hans, zh-Hant or en.")] = "zh-Hans",
+    html: Annotated[bool, typer.Option("--html", help="Write the same content as one HTML page.")] = False,
+) -> None:
+    """Write the quarterly loyalty evaluation report of a stored wave.
+
+    Every measure the survey supports is run on the wave's complete responses (loyalty index, NPS,
+    satisfaction–loyalty thresholds, drivers, complaints, scale quality); a section whose inputs the
+    survey lacks is left out with one line saying why. Changes since the last --compare wave are tested.
+
+    Example:
+
+        loyalty report --survey retail-2026 --wave 2026Q3 --compare 2026Q2 --lang zh-Hans -o report.pdf
+    """
+    from sqlmodel import Session
+
+    from reports.analysis import analyse_wave
+    from reports.context import build_context
+    from reports.html import render_report_html
+    from surveys.storage.wave_data import load_wave
+
+    if lang not in LANGUAGES:
+        raise InputError(
+            "--lang is not a report language.",
+            [Problem("--lang", f"{lang!r} is not one of {', '.join(LANGUAGES)}.")],
+        )
+    compared_waves = list(compare or [])
+    if wave in compared_waves:
+        raise InputError(
+            "A wave cannot be compared with itself.", [Problem("--compare", f"{wave!r} is the reported wave.")]
+        )
+    options = ctx.obj if isinstance(ctx.obj, WorkspaceOptions) else WorkspaceOptions()
+    workspace = open_workspace(options)
+    started = time.perf_counter()
+    engine = workspace.engine()
+    try:
+        with Session(engine) as session:
+            current = load_wave(session, survey, wave)
+            earlier = [load_wave(session, survey, label) for label in compared_waves]
+            files = _data_files(session, survey, wave)
+    finally:
+        engine.dispose()
+    analysis = analyse_wave(current)
+    if analysis.status.used == 0:
+        raise InputError(
+            f"Survey {survey}, wave {wave} has no complete responses to report on.",
+            [Problem(f"survey {survey}, wave {wave}", "has no complete responses.", "Import responses first.")],
+        )
+    compared = [analyse_wave(loaded) for loaded in earlier]
+    context = build_context(
+        analysis,
+        compared,
+        language=lang,
+        organisation=workspace.organisation,
+        data_files=files,
+        software=_software(),
+    )
+    measured = time.perf_counter()
+    branding = workspace.directory / "templates"
+    document = render_report_html(context, branding if branding.is_dir() else None)
+    if html:
+        output.write_text(document, encoding="utf-8")
+    else:
+        from reports.pdf import write_report_pdf
+
+        write_report_pdf(document, output)
+    finished = time.perf_counter()
+    for line in context.left_out:
+        typer.echo(line)
+    typer.echo(f"Wrote {output} ({lang}; analysis {measured - started:.1f} s, rendering {finished - measured:.1f} s).")
+
+
+def _data_files(session: Session, survey: str, wave: str) -> list[DataFile]:
+    """The wave's import batches: file names, SHA-256 of their bytes, when they were imported."""
+    from sqlmodel import col, select
+
+    from reports.context import DataFile
+    from surveys.storage.tables import ImportBatchRecord
+    from surveys.storage.waves import find_wave
+
+    record = find_wave(session, survey, wave)
+    if record is None:
+        return []
+    batches = session.exec(
+        select(ImportBatchRecord).where(ImportBatchRecord.wave_id == record.id).order_by(col(ImportBatchRecord.id))
+    ).all()
+    return [DataFile(b.file_names, b.sha256, f"{b.imported_at:%Y-%m-%d %H:%M}") for b in batches]
+
+
+def _software() -> dict[str, str]:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found

@@ -1,0 +1,360 @@
+"""Every measure a stored wave supports, run the way its `loyalty measure … --survey S --wave W` command runs it.
+
+The inputs come from `surveys.wave_inputs` (the same selections by construct as the measure commands), the
+statistics from `measure/`. A section whose inputs the survey lacks is not computed: its reason (the
+InputError's message and first problem) is kept in `left_out`, so the report can say why in one line.
+Pure: a loaded `WaveData` in, results out; no files, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from surveys.problems import InputError
+from surveys.questionnaire import Construct
+from surveys.storage.wave_data import WaveData
+from surveys.wave_inputs import StatusFilter, complete_responses
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from measure.importance_performance import ImportancePerformance
+    from measure.loyalty_index import IndexSensitivity, LoyaltyIndex
+    from measure.loyalty_ladder import LoyaltyLadder
+    from measure.market_damage import ComplaintPaths, SurveyMarketDamage
+    from measure.net_promoter import NetPromoterScore
+    from measure.penalty_reward import PenaltyRewardContrast
+    from measure.relative_importance import DerivedImportance
+    from measure.reliability import ScaleReliability
+    from measure.response_quality import ResponseQuality
+    from measure.threshold_analysis import ThresholdAnalysis
+
+#: The report's seed for every resampling step (threshold bootstrap), stated in the methods appendix.
+SEED = 20260701
+#: TARP defaults the complaint section states: a year's value per customer is not known from a survey.
+CUSTOMER_BASE = 10_000.0
+#: Indicator names of the loyalty index, by construct (as `loyalty measure index` names them).
+INDICATOR_NAMES = {
+    "repeat_purchase": "repeat_purchases",
+    "deliberation_time": "deliberation_time",
+    "price_sensitivity": "price_sensitivity",
+    "competitor_attitude": "competitor_attitude",
+    "churn_intent": "churn",
+    "trust": "trust",
+}
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Overall satisfaction as a 0–100 composite of the overall-satisfaction items, per respondent."""
+
+    values: tuple[float, ...]
+    mean: float
+    standard_error: float
+    ci_low: float
+    ci_high: float
+    n: int
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    analysis: ThresholdAnalysis
+    satisfaction: tuple[float, ...]  # the satisfaction composite on its scale, per respondent
+    loyalty: tuple[float, ...]  # the loyalty composite, 0–100
+
+
+@dataclass(frozen=True)
+class NetPromoterResult:
+    score: NetPromoterScore
+    ratings: tuple[float, ...]  # the 0–10 answers (NaN where empty)
+    item: str
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    outcome: str
+    importance: DerivedImportance
+    grid: ImportancePerformance
+    penalty_reward: PenaltyRewardContrast
+
+
+@dataclass(frozen=True)
+class ComplaintResult:
+    paths: ComplaintPaths
+    damage: SurveyMarketDamage
+    repurchase_min: float  # a repurchase answer at least this counts as "will buy again"
+
+
+@dataclass(frozen=True)
+class LadderResult:
+    ladder: LoyaltyLadder
+    purchase_item: str
+    purchase_bands: tuple[float, ...]  # lower bound read for each purchase-history option; empty for numbers
+    n: int  # respondents with a purchase history
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    construct: str
+    result: ScaleReliability
+
+
+@dataclass(frozen=True)
+class WaveAnalysis:
+    """The results of one wave; a section's result is None when its inputs are missing (reason in left_out)."""
+
+    wave: WaveData  # complete responses only
+    status: StatusFilter
+    quality: ResponseQuality | None = None
+    satisfaction: Satisfaction | None = None
+    nps: NetPromoterResult | None = None
+    index: LoyaltyIndex | None = None
+    index_segment: str | None = None
+    indicator_scores: dict[str, float] = field(default_factory=dict)  # mean normalised score, 0–100
+    sensitivity: IndexSensitivity | None = None
+    threshold: ThresholdResult | None = None
+    drivers: DriverResult | None = None
+    complaints: ComplaintResult | None = None
+    ladder: LadderResult | None = None
+    reliability: tuple[ReliabilityRow, ...] = ()
+    left_out: dict[str, str] = field(default_factory=dict)
+
+
+def analyse_wave(loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0) -> WaveAnalysis:
+    """Run every section's measures on the complete responses of `loaded`; sections without inputs are
+    left out with their reason."""
+    wave, status = complete_responses(loaded)
+    results: dict[str, object] = {}
+    left_out: dict[str, str] = {}
+    steps = (
+        ("quality", _quality),
+        ("satisfaction", _satisfaction),
+        ("nps", _nps),
+        ("index", _index),
+        ("threshold", lambda w: _threshold(w, seed, bootstrap)),
+        ("drivers", _drivers),
+        ("complaints", _complaints),
+        ("ladder", _ladder),
+    )
+    for name, step in steps:
+        try:
+            results[name] = step(wave)
+        except (InputError, ValueError) as error:
+            left_out[name] = _reason(error)
+    index = results.get("index")
+    if index is not None:
+        results["index"], results["index_segment"], results["sensitivity"], results["indicator_scores"] = index  # type: ignore[misc]
+    rows = _reliability(wave)
+    if not rows:
+        left_out["reliability"] = f"survey {wave.survey} has no construct with three or more rated items"
+    return WaveAnalysis(wave, status, reliability=rows, left_out=left_out, **results)  # type: ignore[arg-type]
+
+
+def _reason(error: Exception) -> str:
+    """Why a section is left out: the input the survey lacks, or (a measure's ValueError) that the wave's
+    data could not be measured, marked with a leading "!" so the report can word it as such."""
+    if isinstance(error, InputError) and error.problems:
+        problem = error.problems[0]
+        return f"{problem.location} {problem.what}".strip()
+    return f"!{error}"
+
+
+def _quality(wave: WaveData) -> ResponseQuality:
+    from measure.response_quality import screen_responses
+    from surveys.wave_inputs import attention_checks, grids
+
+    found = grids(wave)
+    checks = attention_checks(wave)
+    frame = wave.responses.copy()
+    submitted = frame["submitted_at"]
+    frame["submitted_at"] = (submitted - submitted.min()).dt.total_seconds()
+    for column in [*(c for codes in found.values() for c in codes), *checks]:
+        frame[column] = frame[column].astype("Float64").astype(float)
+    durations = frame["duration_seconds"].astype("Float64").astype(float).to_numpy()
+    return screen_responses(
+        frame,
+        grids=found,
+        durations=durations,
+        versions=frame["version"].to_numpy(),
+        attention_checks={code: [str(answer) for answer in answers] for code, answers in checks.items()},
+        fingerprints=frame["device_pseudonym"].to_numpy(),
+        submitted_at=frame["submitted_at"].to_numpy(),
+    )
+
+
+def _satisfaction(wave: WaveData) -> Satisfaction:
+    from measure.composites import satisfaction_composite
+    from surveys.wave_inputs import threshold_inputs
+
+    frame, columns, _, scales = threshold_inputs(wave)
+    low, high = scales["satisfaction"]
+    composite = satisfaction_composite(frame[columns].to_numpy(float), scale_min=low, scale_max=high)
+    values = np.array(composite.values, dtype=float)
+    percent = (values - low) / (high - low) * 100
+    present = percent[~np.isnan(percent)]
+    mean = float(present.mean())
+    se = float(present.std(ddof=1) / np.sqrt(present.size))
+    return Satisfaction(tuple(float(v) for v in percent), mean, se, mean - 1.96 * se, mean + 1.96 * se, present.size)
+
+
+def _nps(wave: WaveData) -> NetPromoterResult:
+    from measure.net_promoter import net_promoter_score
+    from surveys.wave_inputs import recommend_item
+
+    item = recommend_item(wave)
+    ratings = wave.responses[item.code].astype("Float64").astype(float).to_numpy()
+    score = net_promoter_score(ratings, method="wald", scale=(float(item.minimum or 0), float(item.maximum or 10)))
+    return NetPromoterResult(score, tuple(float(r) for r in ratings), item.code)
+
+
+def _index(wave: WaveData) -> tuple[LoyaltyIndex, str | None, IndexSensitivity, dict[str, float]]:
+    import pandas as pd
+
+    from measure.indicator_normalisation import indicator, indicator_values_from_items, normalise_indicators
+    from measure.indicator_weights import equal_weights
+    from measure.loyalty_index import index_sensitivity, loyalty_index
+    from surveys.wave_inputs import aligned_values, loyalty_indicators, segment_values
+
+    chosen, _ = loyalty_indicators(wave)
+    numbers = pd.DataFrame(index=wave.responses.index)
+    columns: dict[str, tuple[str, ...]] = {}
+    definitions = []
+    for item in chosen:
+        name = INDICATOR_NAMES[str(item.construct)]
+        values = (
+            aligned_values(wave.responses, item.items)
+            if item.mixed_directions
+            else wave.responses[item.items.codes].astype("Float64").astype(float)
+        )
+        numbers[list(values.columns)] = values
+        columns[name] = tuple(item.items.codes)
+        definitions.append(indicator(name, str(item.direction), list(item.anchors)))
+    values = indicator_values_from_items(numbers, columns)
+    normalised = normalise_indicators(values, definitions)
+    segment = "channel"  # every stored response has its collection channel
+    channel = segment_values(wave, segment).astype(object)
+    labels = channel.where(channel.notna(), None).to_numpy()
+    weights = equal_weights(list(columns))  # the default of `loyalty measure index`
+    result = loyalty_index(normalised, weights, segments=labels)
+    scores = {str(name): 100 * float(normalised.scores[name].mean()) for name in normalised.scores.columns}
+    return result, segment, index_sensitivity(normalised, segments=labels), scores
+
+
+def _threshold(wave: WaveData, seed: int, bootstrap: int) -> ThresholdResult:
+    from measure.composites import loyalty_composite, satisfaction_composite
+    from measure.threshold_analysis import analyse_threshold
+    from measure.threshold_zones import jones_sasser_cuts
+    from surveys.wave_inputs import threshold_inputs
+
+    frame, satisfaction_columns, loyalty_columns, scales = threshold_inputs(wave)
+    sat_low, sat_high = scales["satisfaction"]
+    loy_low, loy_high = scales["loyalty"]
+    loyalty_top_box = (jones_sasser_cuts(loy_low, loy_high)[1] - loy_low) / (loy_high - loy_low) * 100
+    sat = satisfaction_composite(frame[satisfaction_columns].to_numpy(float), scale_min=sat_low, scale_max=sat_high)
+    loy = loyalty_composite(frame[loyalty_columns].to_numpy(float), scale_min=loy_low, scale_max=loy_high)
+    analysis = analyse_threshold(
+        np.array(sat.values),
+        np.array(loy.values),
+        scale=(sat_low, sat_high),
+        bootstrap_replicates=bootstrap,
+        seed=seed,
+        loyalty_max=100.0,
+        loyalty_top_box=loyalty_top_box,
+    )
+    return ThresholdResult(analysis, tuple(float(v) for v in sat.values), tuple(float(v) for v in loy.values))
+
+
+def _drivers(wave: WaveData) -> DriverResult:
+    from measure.importance_performance import importance_performance
+    from measure.penalty_reward import penalty_reward_contrast
+    from measure.relative_importance import derived_importance
+    from surveys.wave_inputs import attribute_pairs, named_items, rated_items
+
+    # the first overall-satisfaction item (the overall rating; the others are ACSI's expectation and ideal)
+    outcome = rated_items(wave, Construct.OVERALL_SATISFACTION, "driver analysis needs an overall rating").variables[0]
+    pairs = attribute_pairs(wave)
+    names = [pair.satisfaction.code for pair in pairs]
+    bounds = named_items(wave, names, "attributes").common_scale("the importance–performance grid")
+    renamed = {pair.satisfaction.code: pair.attribute for pair in pairs}
+    numbers = wave.responses[[outcome.code, *names]].astype("Float64").astype(float).rename(columns=renamed)
+    attributes = [renamed[name] for name in names]
+    ratings = numbers[attributes]
+    importance = derived_importance(numbers[outcome.code].to_numpy(), ratings)
+    complete = numbers.notna().all(axis=1)
+    performance = ratings[complete].mean().to_numpy()
+    low, high = bounds
+    prca = penalty_reward_contrast(
+        numbers[outcome.code].to_numpy(), ratings, low_at_most=low + (high - low) * 0.4, high_at_least=high
+    )
+    grid = importance_performance(
+        attributes,
+        np.array([a.relative_weight_share for a in importance.attributes]),
+        performance,
+        performance_scale=bounds,
+        importance_source="relative weights (% of R²)",
+    )
+    return DriverResult(outcome.code, importance, grid, prca)
+
+
+def _complaints(wave: WaveData) -> ComplaintResult:
+    from measure.market_damage import complaint_paths, market_damage_from_survey
+    from surveys.wave_inputs import complaint_path, yes_no_values
+
+    path = complaint_path(wave)
+    frame = wave.responses
+    repurchase_min = float(path.repurchase.maximum or 0) - 1  # the top two scale points
+    ratings = frame[path.repurchase.code].astype("Float64").astype(float)
+    repurchase = (ratings >= repurchase_min).astype(float).where(ratings.notna())
+    paths = complaint_paths(
+        yes_no_values(frame, path.problem, [1], [2]),
+        yes_no_values(frame, path.complained, [1], [2]),
+        yes_no_values(frame, path.resolved, path.resolved_codes, path.unresolved_codes),
+        repurchase,
+    )
+    damage = market_damage_from_survey(paths, customers=CUSTOMER_BASE)
+    return ComplaintResult(paths, damage, repurchase_min)
+
+
+def _ladder(wave: WaveData) -> LadderResult:
+    from measure.loyalty_ladder import loyalty_ladder
+    from surveys.wave_inputs import ladder_inputs
+
+    inputs = ladder_inputs(wave)
+    known = inputs.purchases.notna().to_numpy()
+
+    def rows(series: pd.Series | None) -> np.ndarray | None:
+        return None if series is None else series[known].to_numpy()
+
+    ladder = loyalty_ladder(
+        inputs.purchases[known].to_numpy(),
+        recommend=rows(inputs.recommend),
+        referrals=rows(inputs.referrals),
+        share_of_wallet=rows(inputs.share_of_wallet),
+        aware=rows(inputs.aware),
+        has_need=rows(inputs.has_need),
+        able_to_buy=rows(inputs.able_to_buy),
+    )
+    return LadderResult(ladder, inputs.purchase_item, inputs.purchase_bands, int(known.sum()))
+
+
+def _reliability(wave: WaveData) -> tuple[ReliabilityRow, ...]:
+    from measure.reliability import scale_reliability
+    from surveys.wave_inputs import constructs_with_items, rated_items
+
+    rows = []
+    for name in constructs_with_items(wave, 3):
+        items = rated_items(wave, _construct(name), "reliability")
+        try:
+            bounds = items.common_scale("reversing items") if items.reversed_codes else None
+            frame = wave.responses[items.codes].astype("Float64").astype(float)
+            rows.append(ReliabilityRow(name, scale_reliability(frame, reverse=items.reversed_codes, scale=bounds)))
+        except (InputError, ValueError):
+            continue
+    return tuple(rows)
+
+
+def _construct(name: str) -> Construct:
+    return Construct(name)

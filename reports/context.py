@@ -1,0 +1,787 @@
+"""The report's content, built from the measured waves: a frozen tree of sections, tables, charts and sentences.
+
+Pure: `WaveAnalysis` results (and the few facts the command reads: organisation, data files, software
+versions) in, a `ReportContext` out; no files, no database, no clock, so the same data and options give the
+same report. Findings and recommendations follow the stated rules below (`findings`, `recommendations`);
+each recommendation names the section that holds its evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reports import charts
+from reports.analysis import SEED, WaveAnalysis
+from reports.phrases import PHRASES, phrase
+
+if TYPE_CHECKING:
+    from measure.threshold_zones import Zone
+
+#: A zone A share at or above this is a finding and a recommendation.
+ZONE_A_SHARE = 0.20
+#: A complaint resolution rate below this is a finding and a recommendation.
+RESOLUTION_RATE = 0.60
+#: Changes with a two-sided p below this are called statistically meaningful.
+ALPHA = 0.05
+#: Executive-summary findings: at most this many.
+MAX_FINDINGS = 5
+
+SECTION_TITLES = {
+    "quality": "quality",
+    "satisfaction": "satisfaction",
+    "nps": "nps",
+    "index": "index",
+    "threshold": "thresholds",
+    "drivers": "drivers",
+    "complaints": "complaints",
+    "reliability": "reliability",
+    "ladder": "customers",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the HTML id, also used by recommendations to point at their evidence
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    tables: tuple[Table, ...] = ()
+    bullets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cover:
+    title: str
+    organisation: str
+    survey: str
+    wave: str
+    compared: str  # "" when no wave is compared
+    collected: str
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """An import batch of the wave: its files and the SHA-256 of their bytes."""
+
+    names: str
+    sha256: str
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    language: str
+    cover: Cover
+    sections: tuple[Section, ...]  # in reading order, the executive summary first
+    left_out: tuple[str, ...]  # one line per section whose inputs the survey does not have
+
+    @property
+    def contents(self) -> tuple[Section, ...]:
+        return self.sections
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}"
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+def _p(p_value: float) -> str:
+    return "< 0.001" if p_value < 0.001 else f"{p_value:.3f}"
+
+
+@dataclass(frozen=True)
+class Change:
+    earlier_wave: str
+    change: float
+    p_value: float
+
+
+def _two_sided(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def nps_change(current: WaveAnalysis, earlier: WaveAnalysis) -> Change | None:
+    """NPS now minus NPS then, z test on the difference (`net_promoter_change`)."""
+    from measure.net_promoter import net_promoter_change
+
+    if current.nps is None or earlier.nps is None:
+        return None
+    result = net_promoter_change(earlier.nps.ratings, current.nps.ratings)
+    return Change(earlier.wave.wave, result.change, result.p_value)
+
+
+def index_change_since(current: WaveAnalysis, earlier: WaveAnalysis) -> Change | None:
+    """Index now minus index then, Welch t test (`index_change`)."""
+    from measure.loyalty_index import index_change
+
+    if current.index is None or earlier.index is None:
+        return None
+    result = index_change(current.index.overall, earlier.index.overall)
+    return Change(earlier.wave.wave, result.change, result.p_value)
+
+
+def satisfaction_change(current: WaveAnalysis, earlier: WaveAnalysis) -> Change | None:
+    """Mean satisfaction now minus then, Welch's t test from the two means, standard errors and sizes."""
+    from scipy import stats
+
+    if current.satisfaction is None or earlier.satisfaction is None:
+        return None
+    a, b = current.satisfaction, earlier.satisfaction
+    test = stats.ttest_ind_from_stats(
+        a.mean, a.standard_error * math.sqrt(a.n), a.n, b.mean, b.standard_error * math.sqrt(b.n), b.n, equal_var=False
+    )
+    return Change(earlier.wave.wave, a.mean - b.mean, float(test.pvalue))
+
+
+def zone_share_change(current: WaveAnalysis, earlier: WaveAnalysis, zone: str) -> Change | None:
+    """Share of a zone now minus then (each wave's own zones), two-proportion z test."""
+    if current.threshold is None or earlier.threshold is None:
+        return None
+    counts = []
+    for analysis in (current, earlier):
+        assert analysis.threshold is not None
+        zones = {z.name: z for z in analysis.threshold.analysis.zones.zones}
+        total = sum(z.count for z in zones.values())
+        if zone not in zones or total == 0:
+            return None
+        counts.append((zones[zone].count, total))
+    (x1, n1), (x2, n2) = counts
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    difference = x1 / n1 - x2 / n2
+    p_value = 1.0 if se == 0 else _two_sided(difference / se)
+    return Change(earlier.wave.wave, 100 * difference, p_value)
+
+
+def build_context(
+    current: WaveAnalysis,
+    compared: Sequence[WaveAnalysis],
+    *,
+    language: str,
+    organisation: str,
+    data_files: Sequence[DataFile],
+    software: dict[str, str],
+) -> ReportContext:
+    """The whole report for `current`, compared with the earlier waves `compared` (oldest first; the last one
+    is "the last wave" of the executive summary)."""
+    t = _Phrases(language)
+    earlier = compared[-1] if compared else None
+    wave = current.wave
+    submitted = wave.responses["submitted_at"].dropna()
+    collected = (
+        t("cover_collected", first=f"{submitted.min():%Y-%m-%d}", last=f"{submitted.max():%Y-%m-%d}")
+        if len(submitted)
+        else ""
+    )
+    cover = Cover(
+        t("report_title"),
+        organisation,
+        t("cover_survey", survey=wave.survey),
+        t("cover_wave", wave=wave.wave),
+        t("cover_compared", waves=", ".join(w.wave.wave for w in compared)) if compared else "",
+        collected,
+    )
+    sections = [_summary(current, earlier, t)]
+    builders = (
+        ("quality", _quality_section),
+        ("index", lambda c, t: _index_section(c, compared, t)),
+        ("threshold", lambda c, t: _threshold_section(c, compared, t)),
+        ("nps", lambda c, t: _nps_section(c, compared, t)),
+        ("drivers", _drivers_section),
+        ("ladder", _customers_section),
+        ("complaints", _complaints_section),
+        ("reliability", _reliability_section),
+    )
+    for key, build in builders:
+        if key in current.left_out or (key == "reliability" and not current.reliability):
+            continue
+        sections.append(build(current, t))
+    sections.append(_recommendations(current, sections, t))
+    sections.append(_methods(current, data_files, software, t))
+    left_out = tuple(_left_out_line(key, reason, t) for key, reason in current.left_out.items())
+    return ReportContext(language, cover, tuple(sections), left_out)
+
+
+class _Phrases:
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> str:
+        return phrase(self.language, key, **values)
+
+    def code(self, kind: str, name: str) -> str:
+        """A code from the data (a screening reason, construct, weighting method …) in words, else as it is."""
+        key = f"{kind}_{name}"
+        return phrase(self.language, key) if key in PHRASES[self.language] else name
+
+
+def _meaningful(change: Change | None, t: _Phrases, earlier: WaveAnalysis | None = None) -> tuple[str, str]:
+    if change is None:
+        return (t("not_comparable", wave=earlier.wave.wave) if earlier else t("not_compared")), "—"
+    sign = "+" if change.change >= 0 else "−"
+    verdict = t("yes_p" if change.p_value < ALPHA else "no_p", p=_p(change.p_value))
+    return f"{sign}{abs(change.change):.1f}", verdict
+
+
+def _summary(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> Section:
+    rows: list[tuple[str, ...]] = []
+    if current.index is not None:
+        o = current.index.overall
+        change = index_change_since(current, earlier) if earlier else None
+        rows.append(
+            (t("loyalty_index"), _number(o.index), f"{o.ci_low:.1f}–{o.ci_high:.1f}", *_meaningful(change, t, earlier))
+        )
+    if current.nps is not None:
+        s = current.nps.score
+        change = nps_change(current, earlier) if earlier else None
+        rows.append((t("nps"), _number(s.score), f"{s.ci_low:.1f} – {s.ci_high:.1f}", *_meaningful(change, t, earlier)))
+    if current.satisfaction is not None:
+        m = current.satisfaction
+        change = satisfaction_change(current, earlier) if earlier else None
+        rows.append(
+            (t("satisfaction"), _number(m.mean), f"{m.ci_low:.1f}–{m.ci_high:.1f}", *_meaningful(change, t, earlier))
+        )
+    if current.threshold is not None:
+        for zone in current.threshold.analysis.zones.zones:
+            change = zone_share_change(current, earlier, zone.name) if earlier else None
+            rows.append((t("zone_share", zone=zone.name), _percent(zone.share), "", *_meaningful(change, t, earlier)))
+    since = earlier.wave.wave if earlier else "—"
+    table = Table((t("measure"), t("value"), t("interval"), t("change", wave=since), t("meaningful")), tuple(rows))
+    return Section("summary", t("summary"), tables=(table,), bullets=tuple(findings(current, earlier, t)))
+
+
+def _left_out_line(key: str, reason: str, t: _Phrases) -> str:
+    text = t("not_computed", error=reason[1:]) if reason.startswith("!") else reason
+    return t("section_left_out", section=t(SECTION_TITLES[key]), reason=text)
+
+
+def findings(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> list[str]:
+    """Three to five findings, by these rules in this order: a significant NPS change, a significant index
+    change (else the levels of both), a zone A share of 20% or more, the attributes in "concentrate here",
+    a complaint resolution rate below 60%. The first five that apply."""
+    found: list[str] = []
+    index_change = index_change_since(current, earlier) if earlier else None
+    score_change = nps_change(current, earlier) if earlier else None
+    for change, key in ((score_change, "nps"), (index_change, "index")):
+        if change is not None and change.p_value < ALPHA:
+            direction = t("rose" if change.change > 0 else "fell")
+            if key == "nps" and current.nps is not None:
+                found.append(
+                    t(
+                        "finding_nps_change",
+                        direction=direction,
+                        change=_number(abs(change.change)),
+                        wave=change.earlier_wave,
+                        score=_number(current.nps.score.score),
+                        meaningful=t("significant"),
+                    )
+                )
+            elif key == "index" and current.index is not None:
+                found.append(
+                    t(
+                        "finding_index_change",
+                        direction=direction,
+                        change=_number(abs(change.change)),
+                        wave=change.earlier_wave,
+                        value=_number(current.index.overall.index),
+                        meaningful=t("significant"),
+                    )
+                )
+        elif key == "nps" and current.nps is not None:
+            s = current.nps.score
+            found.append(
+                t(
+                    "finding_nps_level",
+                    score=_number(s.score),
+                    promoters=_percent(s.promoter_share),
+                    detractors=_percent(s.detractor_share),
+                )
+            )
+        elif key == "index" and current.index is not None:
+            o = current.index.overall
+            found.append(
+                t("finding_index_level", value=_number(o.index), low=_number(o.ci_low), high=_number(o.ci_high))
+            )
+    zone_a = _zone(current, "A")
+    if zone_a is not None and zone_a.share >= ZONE_A_SHARE:
+        found.append(t("finding_zone_a", share=_percent(zone_a.share)))
+    concentrate = _concentrate(current, t)
+    if concentrate:
+        found.append(
+            t(
+                "finding_concentrate",
+                attributes="、".join(concentrate) if "zh" in t.language else ", ".join(concentrate),
+            )
+        )
+    if current.complaints is not None:
+        rate = current.complaints.paths.resolution_rate
+        if rate is not None and rate.estimate < RESOLUTION_RATE:
+            damage = current.complaints.damage.damage
+            found.append(
+                t(
+                    "finding_resolution",
+                    resolved=_percent(rate.estimate),
+                    lost=f"{damage.lost_customers:,.0f}",
+                    base=f"{damage.inputs.customers:,.0f}",
+                )
+            )
+    return found[:MAX_FINDINGS]
+
+
+def _zone(current: WaveAnalysis, name: str) -> Zone | None:
+    if current.threshold is None:
+        return None
+    return next((z for z in current.threshold.analysis.zones.zones if z.name == name), None)
+
+
+def attribute_labels(current: WaveAnalysis, language: str) -> dict[str, str]:
+    """Attribute code → its grid row text in `language` (zh-Hant falls back to zh-Hans, then the code)."""
+    from surveys.questionnaire import Construct
+
+    labels: dict[str, str] = {}
+    for variable in current.wave.codebook:
+        if variable.construct == Construct.ATTRIBUTE_SATISFACTION and variable.attribute is not None:
+            texts = {str(key): value for key, value in variable.text.items()}
+            fallback = texts.get("zh-Hans") if language == "zh-Hant" else None
+            labels[variable.attribute] = texts.get(language) or fallback or variable.attribute
+    return labels
+
+
+def _concentrate(current: WaveAnalysis, t: _Phrases) -> list[str]:
+    if current.drivers is None:
+        return []
+    labels = attribute_labels(current, t.language)
+    return [
+        labels.get(p.attribute, p.attribute)
+        for p in current.drivers.grid.attributes
+        if p.quadrant == "concentrate here"
+    ]
+
+
+def _quality_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    status = current.status
+    total = status.used + sum(status.excluded.values())
+    rows: list[tuple[str, ...]] = [
+        (t("responses_total"), str(total), ""),
+        (t("responses_complete"), str(status.used), _percent(status.used / total) if total else ""),
+    ]
+    rows.extend(
+        (t("left_out_status", status=t.code("status", name)), str(count), _percent(count / total))
+        for name, count in status.excluded.items()
+    )
+    tables = [Table((t("measure"), t("count"), t("share")), tuple(rows))]
+    paragraphs = []
+    if current.quality is not None:
+        q = current.quality
+        flags = tuple((t.code("reason", c.reason), str(c.count), _percent(c.share)) for c in q.counts if c.count > 0)
+        tables.append(Table((t("flag_reason"), t("count"), t("share")), flags))
+        paragraphs.append(t("quality_reading", flagged=q.n_flagged, n=q.n))
+    paragraphs.append(t("unweighted"))
+    return Section("quality", t("quality"), paragraphs=tuple(paragraphs), tables=tuple(tables))
+
+
+def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:
+    assert current.index is not None  # by build_context
+    result = current.index
+    o = result.overall
+    reading = t(
+        "index_reading",
+        value=_number(o.index),
+        low=_number(o.ci_low),
+        high=_number(o.ci_high),
+        n=o.n,
+        k=len(result.indicators),
+        method=t.code("method", result.weights.method),
+    )
+    weights = Table(
+        (t("indicator"), t("indicator_score"), t("weight")),
+        tuple(
+            (t.code("indicator", name), _number(current.indicator_scores.get(name, math.nan)), f"{w:.3f}")
+            for name, w in zip(result.weights.indicators, result.weights.weights, strict=True)
+        ),
+    )
+    segments = Table(
+        (t("segment", name=current.index_segment or ""), t("value"), t("interval"), "n"),
+        tuple(
+            (s.segment or "", _number(s.index), f"{s.ci_low:.1f}–{s.ci_high:.1f}", str(s.n)) for s in result.segments
+        ),
+    )
+    tables = [weights, segments]
+    charts_: list[Chart] = []
+    waves = [*compared, current]
+    if len(waves) > 1:
+        index_points = [
+            charts.TrendPoint(w.wave.wave, w.index.overall.index, w.index.overall.ci_low, w.index.overall.ci_high)
+            for w in waves
+            if w.index is not None
+        ]
+        nps_points = [
+            charts.TrendPoint(w.wave.wave, w.nps.score.score, w.nps.score.ci_low, w.nps.score.ci_high)
+            for w in waves
+            if w.nps is not None
+        ]
+        charts_.append(Chart(charts.trend_svg(index_points, nps_points, o.n, t.language)))
+        tables.append(
+            Table(
+                (t("wave"), t("loyalty_index"), t("interval")),
+                tuple((p.wave, _number(p.value), f"{p.ci_low:.1f}–{p.ci_high:.1f}") for p in index_points),
+                caption=t("trend"),
+            )
+        )
+    paragraphs = [reading]
+    if current.sensitivity is not None:
+        sensitivity = current.sensitivity
+        paragraphs.append(t("sensitivity_reading", spread=_number(sensitivity.spread)))
+        tables.append(
+            Table(
+                (t("method"), t("value"), t("interval")),
+                tuple(
+                    (
+                        t.code("method", row.method),
+                        _number(row.overall.index),
+                        f"{row.overall.ci_low:.1f}–{row.overall.ci_high:.1f}",
+                    )
+                    for row in sensitivity.rows
+                ),
+                caption=t("sensitivity"),
+            )
+        )
+    return Section("index", t("index"), paragraphs=tuple(paragraphs), charts=tuple(charts_), tables=tuple(tables))
+
+
+def _threshold_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:
+    assert current.threshold is not None  # by build_context
+    result = current.threshold
+    analysis = result.analysis
+    zones = analysis.zones
+    if zones.source == "model" and analysis.fit.breakpoints:
+        breaks = ", ".join(
+            f"{psi:.2f} ({low:.2f}–{high:.2f})"
+            for psi, low, high in zip(
+                analysis.fit.breakpoints, analysis.intervals.low, analysis.intervals.high, strict=False
+            )
+        )
+        reading = t("threshold_reading_found", k=len(analysis.fit.breakpoints), breaks=breaks, source=t("fitted"))
+    else:
+        reading = t("threshold_reading_none", p=_p(analysis.davies.p_value))
+    zone_table = Table(
+        (t("zone"), t("zone_range"), t("slope"), t("mean_loyalty"), t("share"), "n"),
+        tuple(
+            (
+                z.name,
+                f"{z.low:.2f}–{z.high:.2f}",
+                f"{z.slope:.2f}",
+                "" if math.isnan(z.mean_loyalty) else _number(z.mean_loyalty),
+                _percent(z.share),
+                str(z.count),
+            )
+            for z in zones.zones
+        ),
+    )
+    tables = [zone_table]
+    measured = [w for w in [*compared, current] if w.threshold is not None]
+    if len(measured) > 1:
+        tables.append(
+            Table(
+                (t("wave"), t("zones_source"), t("breakpoint"), t("zone_share", zone="A"), t("zone_share", zone="C")),
+                tuple(_threshold_row(w, t) for w in measured),
+                caption=t("threshold_moves"),
+            )
+        )
+    if analysis.quadrants is not None:
+        q = analysis.quadrants
+        tables.append(
+            Table(
+                (t("quadrant"), t("count"), t("share")),
+                tuple((t(name), str(c), _percent(s)) for name, c, s in zip(q.names, q.counts, q.shares, strict=True)),
+                caption="Jones–Sasser",
+            )
+        )
+    chart = Chart(charts.threshold_svg(result.satisfaction, result.loyalty, analysis, t.language))
+    return Section("threshold", t("thresholds"), paragraphs=(reading,), charts=(chart,), tables=tuple(tables))
+
+
+def _threshold_row(wave: WaveAnalysis, t: _Phrases) -> tuple[str, ...]:
+    assert wave.threshold is not None  # by the caller
+    analysis = wave.threshold.analysis
+    zones = {z.name: z for z in analysis.zones.zones}
+    breaks = (
+        ", ".join(
+            f"{psi:.2f} ({low:.2f}–{high:.2f})"
+            for psi, low, high in zip(
+                analysis.fit.breakpoints, analysis.intervals.low, analysis.intervals.high, strict=False
+            )
+        )
+        if analysis.zones.source == "model"
+        else "—"
+    )
+    return (
+        wave.wave.wave,
+        t(f"zones_{analysis.zones.source}"),
+        breaks or "—",
+        _percent(zones["A"].share) if "A" in zones else "—",
+        _percent(zones["C"].share) if "C" in zones else "—",
+    )
+
+
+def _nps_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:
+    assert current.nps is not None  # by build_context
+    s = current.nps.score
+    reading = t(
+        "nps_reading",
+        score=_number(s.score),
+        low=_number(s.ci_low),
+        high=_number(s.ci_high),
+        n=s.n,
+        promoters=_percent(s.promoter_share),
+        passives=_percent(s.passive_share),
+        detractors=_percent(s.detractor_share),
+    )
+    shares = Table(
+        (t("measure"), t("count"), t("share")),
+        (
+            (t("promoters"), str(s.promoters), _percent(s.promoter_share)),
+            (t("passives"), str(s.passives), _percent(s.passive_share)),
+            (t("detractors"), str(s.detractors), _percent(s.detractor_share)),
+        ),
+    )
+    tables = [shares]
+    waves = [w for w in [*compared, current] if w.nps is not None]
+    if len(waves) > 1:
+        tables.append(
+            Table(
+                (t("wave"), t("nps"), t("interval"), "n"),
+                tuple(
+                    (
+                        w.wave.wave,
+                        _number(w.nps.score.score),
+                        f"{w.nps.score.ci_low:.1f} – {w.nps.score.ci_high:.1f}",
+                        str(w.nps.score.n),
+                    )
+                    for w in waves
+                    if w.nps is not None
+                ),
+                caption=t("trend"),
+            )
+        )
+    chart = Chart(charts.nps_distribution_svg(current.nps.ratings, t.language))
+    return Section("nps", t("nps"), paragraphs=(reading,), charts=(chart,), tables=tuple(tables))
+
+
+def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.drivers is not None  # by build_context
+    d = current.drivers
+    labels = attribute_labels(current, t.language)
+    classes = {a.attribute: a.three_factor_class for a in d.penalty_reward.attributes}
+    rows = tuple(
+        (
+            labels.get(p.attribute, p.attribute),
+            _number(p.importance),
+            f"{p.performance:.2f}",
+            t(p.quadrant),
+            t(_class_key(classes.get(p.attribute, "indifferent"))),
+        )
+        for p in sorted(d.grid.attributes, key=lambda p: -p.importance)
+    )
+    table = Table((t("attribute"), t("importance"), t("performance"), t("quadrant"), t("kano_class")), rows)
+    low = min(v.minimum or 0 for v in current.wave.codebook if v.attribute is not None)
+    high = max(v.maximum or 0 for v in current.wave.codebook if v.attribute is not None)
+    chart = Chart(charts.importance_performance_svg(d.grid, labels, (low, high), d.importance.n, t.language))
+    reading = t("drivers_reading", outcome=d.outcome, r2=f"{d.importance.r_squared:.2f}")
+    return Section("drivers", t("drivers"), paragraphs=(reading,), charts=(chart,), tables=(table,))
+
+
+def _customers_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.ladder is not None  # by build_context
+    result = current.ladder
+    label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[t.language]
+    rows = tuple((str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution)
+    counts = {d.stage: d.count for d in result.ladder.distribution}
+    reading = t("ladder_reading" if counts.get("client", 0) + counts.get("advocate", 0) == 0 else "ladder_reading_full")
+    chart = charts.ladder_svg(
+        [(str(getattr(d, label)), d.share) for d in result.ladder.distribution], result.n, t.language
+    )
+    bands = ", ".join(f"{bound:g}" for bound in result.purchase_bands)
+    paragraphs = (reading, t("ladder_note", item=result.purchase_item, bounds=bands)) if bands else (reading,)
+    return Section(
+        "customers",
+        t("customers"),
+        paragraphs=paragraphs,
+        charts=(Chart(chart),),
+        tables=(Table((t("stage"), t("count"), t("share")), rows),),
+    )
+
+
+def _class_key(name: str) -> str:
+    return "performance_class" if name == "performance" else name
+
+
+def _complaints_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.complaints is not None  # by build_context
+    c = current.complaints
+    damage = c.damage.damage
+    paths = c.paths
+    rates = {rate.name: rate for rate in c.damage.rates}
+
+    def rate_text(name: str) -> str:
+        rate = rates.get(name)
+        return "" if rate is None else _percent(rate.value)
+
+    reading = t(
+        "complaints_reading",
+        problem=rate_text("problem_rate"),
+        complained=rate_text("complaint_rate"),
+        resolved=rate_text("resolution_rate"),
+        base=f"{damage.inputs.customers:,.0f}",
+        lost=f"{damage.lost_customers:,.0f}",
+    )
+    rate_table = Table(
+        (t("rate"), t("value"), t("source")),
+        tuple(
+            (t(name), rate_text(name), t(f"source_{rates[name].source}"))
+            for name in ("problem_rate", "complaint_rate", "resolution_rate")
+            if name in rates
+        ),
+    )
+    path_table = Table(
+        (t("path"), "n", t("share"), t("repurchase"), t("interval"), t("source")),
+        tuple(
+            (
+                t(g.group),
+                str(g.n),
+                _percent(g.share),
+                _percent(g.repurchase_rate),
+                f"{100 * g.ci_low:.1f}–{100 * g.ci_high:.1f}%",
+                t(f"source_{rates[g.group].source}") if g.group in rates else "",
+            )
+            for g in paths.groups
+        ),
+    )
+    return Section(
+        "complaints",
+        t("complaints"),
+        paragraphs=(reading, t("tarp_note", base=f"{damage.inputs.customers:,.0f}")),
+        tables=(rate_table, path_table),
+    )
+
+
+def _reliability_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    rows = tuple(
+        (
+            t.code("construct", row.construct),
+            str(len(row.result.alpha.items)),
+            f"{row.result.alpha.alpha:.2f}",
+            f"{row.result.alpha.alpha_ci_low:.2f}–{row.result.alpha.alpha_ci_high:.2f}",
+            "" if row.result.omega is None else f"{row.result.omega.omega_total:.2f}",
+            str(row.result.alpha.n),
+        )
+        for row in current.reliability
+    )
+    table = Table((t("construct"), t("items"), t("alpha"), t("interval"), t("omega"), "n"), rows)
+    return Section("reliability", t("reliability"), paragraphs=(t("reliability_reading"),), tables=(table,))
+
+
+def recommendations(current: WaveAnalysis, t: _Phrases) -> list[tuple[str, str]]:
+    """(recommendation, evidence section key) by these rules: each attribute in "concentrate here"; a zone A
+    share of 20% or more; each basic factor performing below the mean performance; a resolution rate below
+    60%; more detractors than promoters."""
+    found: list[tuple[str, str]] = []
+    labels = attribute_labels(current, t.language)
+    if current.drivers is not None:
+        grid = current.drivers.grid
+        for p in grid.attributes:
+            if p.quadrant == "concentrate here":
+                found.append((t("rec_concentrate", attribute=labels.get(p.attribute, p.attribute)), "drivers"))
+    zone_a = _zone(current, "A")
+    if zone_a is not None and zone_a.share >= ZONE_A_SHARE:
+        found.append((t("rec_zone_a", share=_percent(zone_a.share), threshold=f"{zone_a.high:.2f}"), "threshold"))
+    if current.drivers is not None:
+        grid = current.drivers.grid
+        performance = {p.attribute: p.performance for p in grid.attributes}
+        for a in current.drivers.penalty_reward.attributes:
+            if a.three_factor_class == "basic" and performance.get(a.attribute, math.inf) < grid.performance_crosshair:
+                found.append((t("rec_basic", attribute=labels.get(a.attribute, a.attribute)), "drivers"))
+    if current.complaints is not None:
+        rate = current.complaints.paths.resolution_rate
+        if rate is not None and rate.estimate < RESOLUTION_RATE:
+            groups = {g.group: g for g in current.complaints.paths.groups}
+            found.append(
+                (
+                    t(
+                        "rec_complaints",
+                        resolved=_percent(rate.estimate),
+                        r_resolved=_percent(groups["complained_resolved"].repurchase_rate),
+                        r_unresolved=_percent(groups["complained_unresolved"].repurchase_rate),
+                    ),
+                    "complaints",
+                )
+            )
+    if current.nps is not None and current.nps.score.detractor_share > current.nps.score.promoter_share:
+        s = current.nps.score
+        found.append(
+            (t("rec_detractors", detractors=_percent(s.detractor_share), promoters=_percent(s.promoter_share)), "nps")
+        )
+    return found
+
+
+def _recommendations(current: WaveAnalysis, sections: Sequence[Section], t: _Phrases) -> Section:
+    titles = {section.key: section.title for section in sections}
+    bullets = tuple(
+        f"{text} {t('evidence', section=titles[key])}" for text, key in recommendations(current, t) if key in titles
+    )
+    return Section(
+        "recommendations",
+        t("recommendations"),
+        paragraphs=(t("rules"),) if bullets else (t("no_recommendation"), t("rules")),
+        bullets=bullets,
+    )
+
+
+def _methods(current: WaveAnalysis, data_files: Sequence[DataFile], software: dict[str, str], t: _Phrases) -> Section:
+    minimum = current.index.minimum_indicators if current.index is not None else 4
+    formulas = tuple(
+        t(key, minimum=minimum) if key == "formula_index" else t(key)
+        for key in (
+            "formula_index",
+            "formula_nps",
+            "formula_satisfaction",
+            "formula_threshold",
+            "formula_drivers",
+            "formula_damage",
+            "formula_alpha",
+        )
+    )
+    software_table = Table((t("software"), t("version")), tuple(sorted(software.items())), caption=t("software"))
+    files = Table(
+        (t("file"), t("sha256"), t("imported")),
+        tuple((f.names, f.sha256, f.imported_at) for f in data_files),
+        caption=t("data_files"),
+    )
+    exclusions = [
+        t("left_out_status", status=f"{t.code('status', name)} {count}")
+        for name, count in current.status.excluded.items()
+    ]
+    return Section(
+        "methods",
+        t("methods"),
+        paragraphs=(*formulas, t("seed", seed=SEED), *exclusions),
+        tables=(software_table, files),
+    )

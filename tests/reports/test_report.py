@@ -1,0 +1,246 @@
+"""The quarterly report, rendered from a workspace with two generated waves of the quarterly-loyalty survey.
+
+Each language is rendered once (module-scoped fixtures); the checks read the PDF as a reader's tools do:
+pdftoppm rasterises every page, pdffonts lists the embedded faces, pdftotext gives the words and numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import string
+import subprocess
+import warnings
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from loyalty.cli import app
+from reports import charts
+from reports.analysis import WaveAnalysis, analyse_wave
+from reports.context import ReportContext, build_context
+from reports.html import render_report_html
+from reports.pdf import write_report_pdf
+from reports.phrases import LANGUAGES, PHRASES
+from surveys.questionnaire import Construct
+from surveys.storage.engine import make_engine
+from surveys.storage.wave_data import WaveData, load_wave
+from templates import environment
+from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, add_wave, make_stored_wave
+
+EARLIER = "2026Q2"
+FONTS = {"zh-Hans": "Noto-Sans-CJK-SC", "zh-Hant": "Noto-Sans-CJK-TC", "en": "Noto-Sans-CJK-SC"}
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils are not installed")
+
+
+@dataclass(frozen=True)
+class Waves:
+    stored: StoredWave
+    earlier_answers: pd.DataFrame
+    current: WaveAnalysis
+    earlier: WaveAnalysis
+    loaded: WaveData
+
+
+@pytest.fixture(scope="module")
+def waves(tmp_path_factory: pytest.TempPathFactory) -> Waves:
+    stored = make_stored_wave(tmp_path_factory.mktemp("report") / "workspace")
+    earlier_answers = add_wave(stored, EARLIER, shift=-0.5)
+    engine = make_engine(stored.database_url)
+    try:
+        with Session(engine) as session:
+            loaded = load_wave(session, SURVEY, WAVE)
+            earlier = load_wave(session, SURVEY, EARLIER)
+    finally:
+        engine.dispose()
+    return Waves(stored, earlier_answers, analyse_wave(loaded), analyse_wave(earlier), loaded)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    context: ReportContext
+    html: str
+    pdf: Path
+
+
+@pytest.fixture(scope="module", params=LANGUAGES)
+def rendered(request: pytest.FixtureRequest, waves: Waves, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    language = str(request.param)
+    context = build_context(
+        waves.current,
+        [waves.earlier],
+        language=language,
+        organisation="示例零售集团",
+        data_files=[],
+        software={"numpy": np.__version__},
+    )
+    html = render_report_html(context)
+    pdf = tmp_path_factory.mktemp(language) / "report.pdf"
+    write_report_pdf(html, pdf)
+    return Rendered(language, context, html, pdf)
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def _pdf_text(pdf: Path) -> str:
+    return _run("pdftotext", "-layout", str(pdf), "-").stdout
+
+
+@needs_poppler
+def test_every_page_rasterises_without_error(rendered: Rendered, tmp_path: Path) -> None:
+    pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(rendered.pdf)).stdout).group(1))  # type: ignore[union-attr]
+    result = _run("pdftoppm", "-r", "20", "-png", str(rendered.pdf), str(tmp_path / "page"))
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert len(list(tmp_path.glob("page-*.png"))) == pages
+    assert pages >= 10  # cover, contents and one page per section
+
+
+@needs_poppler
+def test_the_language_s_cjk_fonts_are_embedded(rendered: Rendered) -> None:
+    fonts = _run("pdffonts", str(rendered.pdf)).stdout.splitlines()[2:]
+    embedded = [line.split()[0] for line in fonts if line.split()[-5] == "yes"]
+    assert any(FONTS[rendered.language] in name for name in embedded), fonts
+    assert all(line.split()[-5] == "yes" for line in fonts), "every font is embedded"
+
+
+def _nps_from_answers(answers: pd.DataFrame) -> float:
+    """NPS straight from the generated answers of the complete responses: % 9–10 minus % 0–6."""
+    ratings = answers.loc[answers["status"] == "complete", "recommend"].dropna()
+    return 100 * (float((ratings >= 9).mean()) - float((ratings <= 6).mean()))
+
+
+@needs_poppler
+def test_key_numbers_in_the_text_equal_the_measured_results(rendered: Rendered, waves: Waves) -> None:
+    text = _pdf_text(rendered.pdf)
+    nps = _nps_from_answers(waves.stored.answers)
+    assert waves.current.nps is not None
+    assert waves.current.nps.score.score == pytest.approx(nps, abs=1e-9)
+    assert f"{nps:.1f}" in text
+    assert f"{_nps_from_answers(waves.earlier_answers):.1f}" in text  # the trend table's earlier wave
+    assert waves.current.index is not None
+    overall = waves.current.index.overall
+    assert f"{overall.index:.1f}" in text
+    assert f"{overall.ci_low:.1f}–{overall.ci_high:.1f}" in text
+    complete = int((waves.stored.answers["status"] == "complete").sum())
+    assert re.search(rf"\b{complete}\b", text)
+
+
+def test_every_section_with_inputs_is_in_the_report_in_order(rendered: Rendered) -> None:
+    keys = [section.key for section in rendered.context.sections]
+    assert keys == [
+        "summary",
+        "quality",
+        "index",
+        "threshold",
+        "nps",
+        "drivers",
+        "customers",
+        "complaints",
+        "reliability",
+        "recommendations",
+        "methods",
+    ]
+    assert rendered.context.left_out == ()
+    summary = rendered.context.sections[0]
+    assert 3 <= len(summary.bullets) <= 5
+    for section in rendered.context.sections:
+        assert f'id="{section.key}"' in rendered.html
+        assert section.paragraphs or section.tables or section.bullets, f"{section.key} is empty"
+
+
+def test_a_missing_template_value_fails_the_build(rendered: Rendered) -> None:
+    template = environment().get_template("report/report.html.j2")
+    with pytest.raises(jinja2.UndefinedError, match="phrases"):
+        template.render(context=rendered.context)
+
+
+def test_a_section_without_inputs_is_left_out_with_its_reason(waves: Waves) -> None:
+    complaint_constructs = {Construct.PROBLEM_EXPERIENCED, Construct.COMPLAINED, Construct.COMPLAINT_RESOLVED}
+    without = replace(
+        waves.loaded, codebook=[v for v in waves.loaded.codebook if v.construct not in complaint_constructs]
+    )
+    analysis = analyse_wave(without)
+    assert set(analysis.left_out) == {"complaints"}
+    context = build_context(analysis, [], language="en", organisation="", data_files=[], software={})
+    assert "complaints" not in [section.key for section in context.sections]
+    (line,) = context.left_out
+    assert line.startswith("Complaints is left out: survey retail-2026 has no single-choice item of construct")
+    assert line in render_report_html(context)
+
+
+def test_charts_have_no_missing_glyphs_in_any_language(waves: Waves) -> None:
+    assert waves.current.nps is not None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for language in LANGUAGES:
+            svg = charts.nps_distribution_svg(waves.current.nps.ratings, language)
+            assert PHRASES[language]["chart_nps"] in svg  # text kept as text
+    assert [str(w.message) for w in caught if "missing from" in str(w.message)] == []
+
+
+def test_the_phrase_tables_have_the_same_keys_and_slots() -> None:
+    def slots(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    english = PHRASES["en"]
+    for language in LANGUAGES:
+        assert set(PHRASES[language]) == set(english)
+        assert {key: slots(text) for key, text in PHRASES[language].items()} == {
+            key: slots(text) for key, text in english.items()
+        }
+
+
+def test_the_command_writes_html_and_the_workspace_can_rebrand_it(waves: Waves, tmp_path: Path) -> None:
+    branding = waves.stored.workspace / "templates" / "report"
+    branding.mkdir(parents=True)
+    css = (Path(__file__).resolve().parents[2] / "templates" / "report" / "report.css").read_text(encoding="utf-8")
+    (branding / "report.css").write_text(css + "\n/* brand: ACME */\n", encoding="utf-8")
+    target = tmp_path / "report.html"
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["--workspace", str(waves.stored.workspace), "report", "--survey", SURVEY, "--wave", WAVE,
+             "--compare", EARLIER, "--lang", "en", "-o", str(target), "--html"],
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(branding.parent)
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {target}" in result.output
+    page = target.read_text(encoding="utf-8")
+    assert "/* brand: ACME */" in page
+    assert "Customer Loyalty Evaluation" in page
+    assert "Compared with 2026Q2" in page
+
+
+def test_the_command_refuses_an_unknown_language(waves: Waves, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--workspace", str(waves.stored.workspace), "report", "--survey", SURVEY, "--wave", WAVE,
+         "--lang", "fr", "-o", str(tmp_path / "r.pdf")],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "'fr' is not one of zh-Hans, zh-Hant, en" in result.output
+
+
+def test_the_ladder_reads_purchase_bands_by_their_lower_bound(waves: Waves) -> None:
+    ladder = waves.current.ladder
+    assert ladder is not None
+    assert ladder.purchase_bands == (0.0, 1.0, 2.0, 6.0)  # never, once, 2–5 times, 6 or more
+    counts = {row.stage: row.count for row in ladder.ladder.distribution}
+    answers = waves.stored.answers
+    bands = answers.loc[answers["status"] == "complete", "purchases_to_date"]
+    # without purchases per period or months since the last one, no one is a client, advocate or lost
+    assert counts["repeat_customer"] == int(bands.isin([3, 4]).sum())
+    assert counts["first_time_customer"] == int((bands == 2).sum())
+    assert counts["client"] == counts["advocate"] == counts["lost"] == 0
