@@ -4,10 +4,13 @@ plus the codebook that says what each column is. Every analysis reads responses 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+import orjson
+from sqlalchemy import Text, cast, select
+from sqlmodel import Session, col
 
 from surveys.codebook import Variable, codebook
 from surveys.problems import InputError, Problem
@@ -44,53 +47,71 @@ def load_wave(session: Session, survey: str, wave: str) -> WaveData:
             f"No wave {wave!r} of survey {survey!r}.",
             [Problem("--wave", f"{wave!r} is not a wave of {survey!r}.", "See `loyalty wave list`.")],
         )
+    # Plain columns, not ORM objects, and the JSON columns as text parsed by orjson: building a million
+    # ResponseRecord objects and parsing with json was most of the time a wave took to load.
     query = (
-        select(ResponseRecord, SurveyVersionRecord.version, RespondentRecord.key)
+        select(
+            col(ResponseRecord.id),
+            col(RespondentRecord.key),
+            col(ResponseRecord.source),
+            col(SurveyVersionRecord.version),
+            col(ResponseRecord.status),
+            col(ResponseRecord.submitted_at),
+            col(ResponseRecord.duration_seconds),
+            cast(ResponseRecord.answers, Text),
+            cast(ResponseRecord.missing, Text),
+            cast(ResponseRecord.details, Text),
+        )
         .join(SurveyVersionRecord, col(ResponseRecord.survey_version_id) == col(SurveyVersionRecord.id))
         .outerjoin(RespondentRecord, col(ResponseRecord.respondent_id) == col(RespondentRecord.id))
-        .where(ResponseRecord.wave_id == record.id)
+        .where(col(ResponseRecord.wave_id) == record.id)
         .order_by(col(ResponseRecord.id))
     )
-    rows = session.exec(query).all()
-    newest = max((version for _, version, _ in rows), default=None)
+    rows = session.execute(query).all()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(RESPONSE_COLUMNS) + 3)]
+    base = {name: list(values) for name, values in zip(RESPONSE_COLUMNS, columns, strict=False)}
+    newest = max(base["version"], default=None)
     _, questionnaire = stored_questionnaire(session, survey, newest)
     variables = codebook(questionnaire)
-
-    base: dict[str, list[Any]] = {name: [] for name in RESPONSE_COLUMNS}
-    answers: list[dict[str, Any]] = []
-    missing: list[dict[str, str]] = []
-    details: list[dict[str, Any]] = []
-    for response, version, respondent in rows:
-        base["response_id"].append(response.id)
-        base["respondent"].append(respondent)
-        base["source"].append(response.source)
-        base["version"].append(version)
-        base["status"].append(response.status)
-        base["submitted_at"].append(response.submitted_at)
-        base["duration_seconds"].append(response.duration_seconds)
-        answers.append(response.answers)
-        missing.append(response.missing)
-        details.append(response.details)
+    answers, missing, details = (list(map(orjson.loads, texts)) for texts in columns[len(RESPONSE_COLUMNS) :])
 
     codes = [variable.code for variable in variables]
-    answer_frame = pd.DataFrame.from_records(answers, columns=codes) if answers else pd.DataFrame(columns=codes)
-    frame = pd.concat([pd.DataFrame(base), _typed(answer_frame, variables), _details(details)], axis=1)
-    missing_frame = pd.DataFrame.from_records(missing, columns=codes) if missing else pd.DataFrame(columns=codes)
-    return WaveData(survey, wave, questionnaire, variables, frame, missing_frame.astype("string"))
+    frame = pd.concat([pd.DataFrame(base), _typed(answers, variables), _details(details)], axis=1)
+    return WaveData(survey, wave, questionnaire, variables, frame, _missing(missing, codes))
 
 
-def _typed(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
-    typed = frame.copy()
+def _typed(answers: list[dict[str, Any]], variables: list[Variable]) -> pd.DataFrame:
+    """One column per variable, built column by column: scale points and option codes as Int64, numbers as
+    Float64, texts as string, lists of options as objects (NaN where absent, as DataFrame.from_records has)."""
+    import pandas as pd
+
+    typed: dict[str, Any] = {}
     for variable in variables:
+        code = variable.code
         if variable.kind in ("scale", "choice"):
-            typed[variable.code] = typed[variable.code].astype("Int64")
+            typed[code] = pd.array([answer.get(code) for answer in answers], dtype="Int64")
         elif variable.kind == "number":
-            typed[variable.code] = typed[variable.code].astype("Float64")
+            typed[code] = pd.array([answer.get(code) for answer in answers], dtype="Float64")
         elif variable.kind == "text":
-            typed[variable.code] = typed[variable.code].astype("string")
+            typed[code] = pd.array([answer.get(code) for answer in answers], dtype="string")
         else:
-            typed[variable.code] = typed[variable.code].astype(object)
-    return typed
+            typed[code] = pd.Series([answer.get(code, math.nan) for answer in answers], dtype=object)
+    return pd.DataFrame(typed, index=pd.RangeIndex(len(answers)), columns=[variable.code for variable in variables])
+
+
+def _missing(missing: list[dict[str, str]], codes: list[str]) -> pd.DataFrame:
+    """Why each absent answer is absent, by variable; a variable no response has a reason for is all NA."""
+    import pandas as pd
+
+    given = set().union(*missing) if missing else set()
+    count = len(missing)
+    reasons = {
+        code: pd.array([reason.get(code) for reason in missing], dtype="string")
+        if code in given
+        else pd.array([None] * count, dtype="string")
+        for code in codes
+    }
+    return pd.DataFrame(reasons, index=pd.RangeIndex(count), columns=codes)
 
 
 def _details(details: list[dict[str, Any]]) -> pd.DataFrame:
