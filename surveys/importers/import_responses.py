@@ -223,27 +223,35 @@ class _Run:
         self.head = (wave_id, version_id)
         self.batch_id = batch_id
         writer = ResponseRowWriter(self.session)
-        rows = iter(self.table.rows)
-        while chunk := list(itertools.islice(rows, _CHUNK)):
-            values, outcome_maps, unusual = self._coded_chunk(chunk)
-            records = []
-            for index, row in enumerate(chunk):
-                if unusual and index in unusual:
-                    record = self._record(row, *self._answers(row, outcome_maps), fully_answered=False)
-                else:  # every cell of the row is an answer or empty: its answers are its values
-                    row_values = values[index]
-                    fully_answered = None not in row_values
-                    answers = dict(zip(self.codes, row_values)) if fully_answered else _given(self.codes, row_values)  # noqa: B905
-                    record = self._record(row, answers, {}, [], _NONE, fully_answered=fully_answered)
-                if record is not None:
-                    records.append(record)
-            self.read += len(chunk)
-            writer.write(records)
-            self.stored += len(records)
-            if progress is not None:
-                progress(self.read)
+        try:
+            rows = iter(self.table.rows)
+            while chunk := list(itertools.islice(rows, _CHUNK)):
+                records = self._chunk_records(chunk)
+                self.read += len(chunk)
+                writer.write(records)
+                self.stored += len(records)
+                if progress is not None:
+                    progress(self.read)
+        finally:
+            writer.close()
         if progress is not None:
             progress(self.read)
+
+    def _chunk_records(self, chunk: list[ExportRow]) -> list[tuple[Any, ...]]:
+        """The responses of `chunk` to store; rejections and duplicates are counted on the way."""
+        values, outcome_maps, unusual = self._coded_chunk(chunk)
+        records = []
+        for index, row in enumerate(chunk):
+            if unusual and index in unusual:
+                record = self._record(row, *self._answers(row, outcome_maps), fully_answered=False)
+            else:  # every cell of the row is an answer or empty: its answers are its values
+                row_values = values[index]
+                fully_answered = None not in row_values
+                answers = dict(zip(self.codes, row_values)) if fully_answered else _given(self.codes, row_values)  # noqa: B905
+                record = self._record(row, answers, {}, [], _NONE, fully_answered=fully_answered)
+            if record is not None:
+                records.append(record)
+        return records
 
     def _coded_chunk(self, chunk: list[ExportRow]) -> tuple[list[tuple[Any, ...]], list[dict[Cell, Outcome]], set[int]]:
         """Each matched column of `chunk` coded: the values of each row, each column's outcome by cell, and the
