@@ -7,9 +7,8 @@ encoding with `json`, parameter dictionaries) than in the database. Here each re
 holds, so the rows belong to the import's one transaction: a rollback, a failed import or a killed process
 stores none of them.
 
-The values are stored as the ORM would store them: times as SQLAlchemy's SQLite text layout, or, on
-PostgreSQL, as the server itself would turn an aware time into its `timestamp without time zone` (the wall
-time in the session's TimeZone).
+The values are stored as the ORM would store them: times through the column type's own conversion (to
+UTC; on SQLite in SQLAlchemy's text layout).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 import orjson
 from sqlmodel import Session
@@ -108,13 +106,10 @@ class ResponseRowWriter:
         )
 
     def _time_layout(self, session: Session) -> Callable[[datetime], Any]:
-        """How an aware time becomes the stored value, exactly as the ORM path stores it."""
-        if self.dialect == "postgresql":
-            # An aware datetime reaches a `timestamp` column as timestamptz and the server keeps its wall time
-            # in the session's TimeZone; COPY would drop the offset instead, so convert the same way here.
-            zone = ZoneInfo(str(session.connection().exec_driver_sql("SHOW TimeZone").scalar_one()))
-            return lambda moment: moment.astimezone(zone).replace(tzinfo=None)
+        """How an aware time becomes the stored value: the ORM's own conversion for this dialect (UTC; on
+        SQLite as SQLAlchemy's text layout)."""
         column_type = ResponseRecord.__table__.c.started_at.type  # type: ignore[attr-defined]
-        process = column_type.bind_processor(session.connection().dialect)
-        assert process is not None  # SQLite's DATETIME always has one: it writes the text layout
+        dialect = session.connection().dialect
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        assert process is not None  # the column type converts to UTC before anything else
         return process  # type: ignore[no-any-return]

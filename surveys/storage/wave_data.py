@@ -4,12 +4,13 @@ plus the codebook that says what each column is. Every analysis reads responses 
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session, col
 
 from surveys.codebook import Variable, codebook
@@ -22,6 +23,7 @@ from surveys.storage.waves import find_wave
 if TYPE_CHECKING:
     import pandas as pd
 
+_BATCH = 50_000  # responses parsed at a time when loading
 RESPONSE_COLUMNS = ("response_id", "respondent", "source", "version", "status", "submitted_at", "duration_seconds")
 
 
@@ -47,8 +49,8 @@ def load_wave(session: Session, survey: str, wave: str) -> WaveData:
             f"No wave {wave!r} of survey {survey!r}.",
             [Problem("--wave", f"{wave!r} is not a wave of {survey!r}.", "See `loyalty wave list`.")],
         )
-    # Plain columns, not ORM objects, and the JSON columns as text parsed by orjson: building a million
-    # ResponseRecord objects and parsing with json was most of the time a wave took to load.
+    # Plain columns through the driver, not ORM objects, and the JSON columns as text parsed by orjson:
+    # building a million ResponseRecord objects and parsing with json was most of the time a wave took.
     query = (
         select(
             col(ResponseRecord.id),
@@ -67,55 +69,107 @@ def load_wave(session: Session, survey: str, wave: str) -> WaveData:
         .where(col(ResponseRecord.wave_id) == record.id)
         .order_by(col(ResponseRecord.id))
     )
-    rows = session.execute(query).all()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(RESPONSE_COLUMNS) + 3)]
-    base = {name: list(values) for name, values in zip(RESPONSE_COLUMNS, columns, strict=False)}
-    newest = max(base["version"], default=None)
+    newest = session.execute(
+        select(func.max(col(SurveyVersionRecord.version)))
+        .join(ResponseRecord, col(ResponseRecord.survey_version_id) == col(SurveyVersionRecord.id))
+        .where(col(ResponseRecord.wave_id) == record.id)
+    ).scalar()
     _, questionnaire = stored_questionnaire(session, survey, newest)
     variables = codebook(questionnaire)
-    answers, missing, details = (list(map(orjson.loads, texts)) for texts in columns[len(RESPONSE_COLUMNS) :])
-
     codes = [variable.code for variable in variables]
-    frame = pd.concat([pd.DataFrame(base), _typed(answers, variables), _details(details)], axis=1)
-    return WaveData(survey, wave, questionnaire, variables, frame, _missing(missing, codes))
+
+    # A batch at a time, so that only one batch's parsed JSON is held at once: a million responses as dicts
+    # took gigabytes. Each batch becomes its typed frames; the frames are joined at the end.
+    base: dict[str, list[Any]] = {name: [] for name in RESPONSE_COLUMNS}
+    answer_parts = []
+    missing: list[tuple[int, dict[str, str]]] = []  # (row, reasons) of the few responses that have any
+    details: list[tuple[int, dict[str, Any]]] = []
+    for rows in _driver_rows(session, query):
+        columns = list(zip(*rows, strict=True))
+        first = len(base["response_id"])
+        for name, values in zip(RESPONSE_COLUMNS, columns, strict=False):
+            base[name].extend(values)
+        answers_text, missing_text, details_text = columns[len(RESPONSE_COLUMNS) :]
+        answer_parts.append(_typed(_records(list(map(orjson.loads, answers_text)), codes), variables))
+        missing += _given(first, missing_text)
+        details += _given(first, details_text)
+    if not answer_parts:  # an empty wave: the same columns, no rows
+        answer_parts.append(_typed(_records([], codes), variables))
+
+    base["submitted_at"] = _stored_times(session, base["submitted_at"])
+    count = len(base["response_id"])
+    detail_frame = _strings(details, ["channel", "ip_location", "device_pseudonym"], count)
+    frame = pd.concat([pd.DataFrame(base), _joined(answer_parts), detail_frame], axis=1)
+    return WaveData(survey, wave, questionnaire, variables, frame, _strings(missing, codes, count))
 
 
-def _typed(answers: list[dict[str, Any]], variables: list[Variable]) -> pd.DataFrame:
-    """One column per variable, built column by column: scale points and option codes as Int64, numbers as
-    Float64, texts as string, lists of options as objects (NaN where absent, as DataFrame.from_records has)."""
+def _driver_rows(session: Session, query: ClauseElement) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `query` in batches, straight from the driver's cursor (server-side on PostgreSQL)."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))  # ids only
+    driver: Any = connection.connection.driver_connection
+    cursor = driver.cursor(name="load_wave") if connection.dialect.name == "postgresql" else driver.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _stored_times(session: Session, values: list[Any]) -> list[Any]:
+    """Times as the ORM would give them: SQLite hands back text, which SQLAlchemy's DateTime reads."""
+    column_type = ResponseRecord.__table__.c.submitted_at.type  # type: ignore[attr-defined]
+    dialect = session.connection().dialect
+    process = column_type.dialect_impl(dialect).result_processor(dialect, None)  # the ORM's, for this dialect
+    if process is None:
+        return values
+    return [None if value is None else process(value) for value in values]
+
+
+def _given(first: int, texts: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
+    """The JSON objects among `texts` that are not empty, with their row numbers counted from `first`."""
+    return [(first + index, orjson.loads(text)) for index, text in enumerate(texts) if text != "{}"]
+
+
+def _strings(rows: list[tuple[int, dict[str, Any]]], names: list[str], count: int) -> pd.DataFrame:
+    """A string column per name: the value each of `rows` has for it, NA elsewhere (and in every other row)."""
     import pandas as pd
 
-    typed: dict[str, Any] = {}
+    absent = pd.array([None] * count, dtype="string")  # one all-NA column, shared by the names no row has
+    columns: dict[str, Any] = {}
+    for name in names:
+        if not any(name in row for _, row in rows):
+            columns[name] = absent
+            continue
+        values: list[Any] = [None] * count
+        for position, row in rows:
+            values[position] = row.get(name)
+        columns[name] = pd.array(values, dtype="string")
+    return pd.DataFrame(columns, index=pd.RangeIndex(count), columns=names)
+
+
+def _records(rows: list[dict[str, Any]], codes: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame.from_records(rows, columns=codes) if rows else pd.DataFrame(columns=codes)
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def _typed(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
+    typed = frame.copy()
     for variable in variables:
-        code = variable.code
         if variable.kind in ("scale", "choice"):
-            typed[code] = pd.array([answer.get(code) for answer in answers], dtype="Int64")
+            typed[variable.code] = typed[variable.code].astype("Int64")
         elif variable.kind == "number":
-            typed[code] = pd.array([answer.get(code) for answer in answers], dtype="Float64")
+            typed[variable.code] = typed[variable.code].astype("Float64")
         elif variable.kind == "text":
-            typed[code] = pd.array([answer.get(code) for answer in answers], dtype="string")
+            typed[variable.code] = typed[variable.code].astype("string")
         else:
-            typed[code] = pd.Series([answer.get(code, math.nan) for answer in answers], dtype=object)
-    return pd.DataFrame(typed, index=pd.RangeIndex(len(answers)), columns=[variable.code for variable in variables])
-
-
-def _missing(missing: list[dict[str, str]], codes: list[str]) -> pd.DataFrame:
-    """Why each absent answer is absent, by variable; a variable no response has a reason for is all NA."""
-    import pandas as pd
-
-    given = set().union(*missing) if missing else set()
-    count = len(missing)
-    reasons = {
-        code: pd.array([reason.get(code) for reason in missing], dtype="string")
-        if code in given
-        else pd.array([None] * count, dtype="string")
-        for code in codes
-    }
-    return pd.DataFrame(reasons, index=pd.RangeIndex(count), columns=codes)
-
-
-def _details(details: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
-
-    names = ("channel", "ip_location", "device_pseudonym")
-    return pd.DataFrame({name: [row.get(name) for row in details] for name in names}, dtype="string")
+            typed[variable.code] = typed[variable.code].astype(object)
+    return typed
