@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = 2026
 ITEMS = 30
 SURVEY, WAVE = "bench", "W1"
+NOTES = "## Notes"  # RESULTS-import.md from this heading on is written by hand and kept when the table is rewritten
 POSTGRES_URL = os.environ.get(
     "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://loyalty:loyalty@127.0.0.1:5432/loyalty_test"
 )
@@ -288,9 +289,12 @@ def main() -> None:
     print(f"\n{header}\n\n{table}")
     output = arguments.output or (ROOT / "bench" / "RESULTS-import.md" if arguments.rows >= 1_000_000 else None)
     if output:
+        # The notes written by hand under the table stay; the table and its heading are replaced.
+        kept = output.read_text(encoding="utf-8") if output.exists() else ""
+        notes = kept[kept.index(NOTES) :] if NOTES in kept else ""
         output.write_text(
             f"# Import speed and memory (issue 3)\n\nMade by `bench/import_speed.py --rows {arguments.rows}`.\n\n"
-            f"{header}\n\n{table}\n",
+            f"{header}\n\n{table}\n" + (f"\n{notes}" if notes else ""),
             encoding="utf-8",
         )
         print(f"\nWritten to {output}")
