@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from surveys.codebook import codebook
@@ -27,15 +27,17 @@ from surveys.importers.export_table import Cell, Choice, ExportRow, ExportTable,
 from surveys.importers.pseudonyms import Pseudonymiser
 from surveys.importers.response_checks import ResponseChecker
 from surveys.problems import InputError, Problem
+from surveys.storage.response_rows import ResponseRowWriter
 from surveys.storage.survey_versions import stored_questionnaire
 from surveys.storage.tables import ImportBatchRecord, RespondentRecord, ResponseRecord
 from surveys.storage.waves import wave_for_import
 
 IGNORE = "ignore"  # a mapping to this leaves a column out, knowingly
-_CHUNK = 2000  # rows per insert: large enough to be fast, small enough to keep memory flat
+_CHUNK = 2000  # rows coded and written together: large enough to be fast, small enough to keep memory flat
 _SHOWN_PROBLEMS = 200  # problems listed on screen; the quarantine file has every one
 _REMEMBERED_CELLS = 4096  # distinct cells remembered per column; beyond that, cells are coded each time
 _PERSONAL: tuple[MetadataField, ...] = ("name", "phone", "email", "wechat")
+_DETAILS: tuple[MetadataField, ...] = ("channel", "channel_detail", "ip_location")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -159,6 +161,23 @@ def _match(table: ExportTable, questionnaire: Any, options: ImportOptions) -> Ma
     return matching
 
 
+Outcome = Coded | AnswerError  # a cell coded for its variable, or why it cannot be
+_UNUSUAL = object()  # a cell that is more than a value or nothing: a problem, a missing reason, a specify text
+_NONE: frozenset[str] = frozenset()
+
+
+def _plain_value(outcome: Outcome) -> Any:
+    """The outcome's value (None: no answer) when that is all it says; else _UNUSUAL."""
+    if isinstance(outcome, AnswerError) or outcome.specify or (outcome.value is None and outcome.missing is not None):
+        return _UNUSUAL
+    return outcome.value
+
+
+def _given(codes: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
+    """The answers of a row of plain values, some of them empty: the variables with a value."""
+    return {code: value for code, value in zip(codes, values, strict=True) if value is not None}
+
+
 @dataclass
 class _Rejected:
     row: ExportRow
@@ -185,38 +204,93 @@ class _Run:
         self.respondent_ids: dict[str, int] = {}
         self.read = self.stored = self.duplicates = 0
         self.rejected: list[_Rejected] = []
-        self.pending: list[dict[str, Any]] = []
-        self.coded: dict[str, dict[Cell, Coded | AnswerError]] = {}
+        self.coded: dict[str, dict[Cell, Outcome]] = {}
+        self.codes = [match.variable.code for match in matching.matches]
+        # The metadata an export has, of those kept in a response's details: an absent one adds nothing.
+        has = matching.metadata.keys()
+        self.detail_fields = [name for name in _DETAILS if name in has]
+        self.identifying_fields = [name for name in ("ip_address", *_PERSONAL) if name in has]
+        self.device_fields = bool({"ip_address", "user_agent"} & has)
+        self.metadata_positions = [(field, self.positions[id(column)]) for field, column in matching.metadata.items()]
+        self.head: tuple[int, int] = (0, 0)  # the wave's and survey version's ids, set by import_rows
+        self.batch_id: int | None = None
 
     def import_rows(
         self, wave_id: int, version_id: int, batch_id: int | None, progress: Callable[[int], None] | None
     ) -> None:
-        for row in self.table.rows:
-            self.read += 1
-            record = self._record(row)
-            if record is None:
-                continue
-            record.update(wave_id=wave_id, survey_version_id=version_id, batch_id=batch_id)
-            self.pending.append(record)
-            if len(self.pending) >= _CHUNK:
-                self._flush()
-            if progress is not None and self.read % 1000 == 0:
-                progress(self.read)
-        self._flush()
+        # Rows are taken a chunk at a time so that each column's cells are coded together (see _coded_chunk)
+        # and the chunk's responses are written in one call to the driver.
+        self.head = (wave_id, version_id)
+        self.batch_id = batch_id
+        writer = ResponseRowWriter(self.session)
+        try:
+            rows = iter(self.table.rows)
+            while chunk := list(itertools.islice(rows, _CHUNK)):
+                records = self._chunk_records(chunk)
+                self.read += len(chunk)
+                writer.write(records)
+                self.stored += len(records)
+                if progress is not None:
+                    progress(self.read)
+        finally:
+            writer.close()
         if progress is not None:
             progress(self.read)
 
-    def _record(self, row: ExportRow) -> dict[str, Any] | None:
+    def _chunk_records(self, chunk: list[ExportRow]) -> list[tuple[Any, ...]]:
+        """The responses of `chunk` to store; rejections and duplicates are counted on the way."""
+        values, outcome_maps, unusual = self._coded_chunk(chunk)
+        records = []
+        for index, row in enumerate(chunk):
+            if unusual and index in unusual:
+                record = self._record(row, *self._answers(row, outcome_maps), fully_answered=False)
+            else:  # every cell of the row is an answer or empty: its answers are its values
+                row_values = values[index]
+                fully_answered = None not in row_values
+                answers = dict(zip(self.codes, row_values)) if fully_answered else _given(self.codes, row_values)  # noqa: B905
+                record = self._record(row, answers, {}, [], _NONE, fully_answered=fully_answered)
+            if record is not None:
+                records.append(record)
+        return records
+
+    def _coded_chunk(self, chunk: list[ExportRow]) -> tuple[list[tuple[Any, ...]], list[dict[Cell, Outcome]], set[int]]:
+        """Each matched column of `chunk` coded: the values of each row, each column's outcome by cell, and the
+        rows that need a closer look.
+
+        A column holds few distinct cells (a scale column a handful in a million rows), so each distinct cell
+        is coded once, and the column becomes its values by a dictionary look-up in C. `unusual` are the rows
+        with any cell that is not simply a value or empty (a problem, a missing reason, a "please specify"
+        text); only those go through the cell-by-cell path, with the outcomes.
+        """
+        columns = list(zip(*(row.cells for row in chunk), strict=True))
+        value_columns: list[list[Any]] = []
+        outcome_maps: list[dict[Cell, Outcome]] = []
+        unusual: set[int] = set()
+        for match in self.matching.matches:
+            cells = columns[self.positions[id(match.column)]]
+            outcome_of = {cell: self._outcome(cell, match) for cell in set(cells)}
+            value_of = {cell: _plain_value(outcome) for cell, outcome in outcome_of.items()}
+            values = list(map(value_of.__getitem__, cells))
+            if _UNUSUAL in value_of.values():
+                unusual.update(index for index, value in enumerate(values) if value is _UNUSUAL)
+            value_columns.append(values)
+            outcome_maps.append(outcome_of)
+        by_row = list(zip(*value_columns, strict=True)) if value_columns else [()] * len(chunk)
+        return by_row, outcome_maps, unusual
+
+    def _answers(
+        self, row: ExportRow, outcome_maps: list[dict[Cell, Outcome]]
+    ) -> tuple[dict[str, Any], dict[str, str], list[str], set[str]]:
+        """The answers, missing reasons, problems and unreadable variables of one row, cell by cell."""
         reasons: list[str] = []
         answers: dict[str, Any] = {}
         missing: dict[str, str] = {}
         unreadable: set[str] = set()
-        for match in self.matching.matches:
+        for match, outcome_of in zip(self.matching.matches, outcome_maps, strict=True):
             cell = self._cell(row, match)
-            try:
-                coded = self._code(cell, match)
-            except AnswerError as error:
-                reasons.append(f"column {match.column.header}: {_cell_text(cell)} — {error.what} {error.fix}".strip())
+            coded = outcome_of[cell]
+            if isinstance(coded, AnswerError):
+                reasons.append(f"column {match.column.header}: {_cell_text(cell)} — {coded.what} {coded.fix}".strip())
                 unreadable.add(match.variable.code)
                 continue
             if coded.value is not None:
@@ -225,11 +299,31 @@ class _Run:
                 missing[match.variable.code] = coded.missing.value
             if coded.specify:
                 answers[f"{match.variable.item_code}_other"] = coded.specify
-        metadata = {field: self._metadata_cell(row, field) for field in self.matching.metadata}
+        return answers, missing, reasons, unreadable
+
+    def _record(
+        self,
+        row: ExportRow,
+        answers: dict[str, Any],
+        missing: dict[str, str],
+        reasons: list[str],
+        unreadable: Set[str],
+        *,
+        fully_answered: bool,
+    ) -> tuple[Any, ...] | None:
+        """The row's response as a tuple in STORED_COLUMNS order (surveys.storage.response_rows), or None when
+        it is a duplicate or rejected.
+
+        `fully_answered`: every matched column has a value, which is all that a questionnaire without routing
+        or lists of options can ask of a response (ResponseChecker.walks_every_item).
+        """
+        cells = row.cells
+        metadata = {field: cells[position] for field, position in self.metadata_positions}
         status = _status(metadata.get("status"))
-        for found in self.checker.problems(answers, complete=status == "complete"):
-            if found.variable not in unreadable:  # its value's own problem is already said
-                reasons.append(f"{found.variable}: {found.what} {found.fix}".strip())
+        if not fully_answered or self.checker.walks_every_item:
+            for found in self.checker.problems(answers, complete=status == "complete"):
+                if found.variable not in unreadable:  # its value's own problem is already said
+                    reasons.append(f"{found.variable}: {found.what} {found.fix}".strip())
 
         response_id = (
             _text(metadata.get("response_id"))
@@ -243,7 +337,7 @@ class _Run:
             return None
         if response_id in self.seen_ids:
             reasons.append(f"response id {response_id!r} already appears on row {self.seen_ids[response_id]}.")
-        respondent_key = _text(metadata.get("respondent_key"))
+        respondent_key = _text(metadata["respondent_key"]) if "respondent_key" in metadata else ""
         if respondent_key:
             if respondent_key in self.seen_respondents:
                 row_before = self.seen_respondents[respondent_key]
@@ -264,44 +358,46 @@ class _Run:
         self.seen_ids[response_id] = row.row_number
         if duration is None and started and submitted:
             duration = (submitted - started).total_seconds()
-        return {
-            "source": self.table.format,
-            "platform_response_id": response_id,
-            "respondent_id": self._respondent(respondent_key, metadata) if respondent_key else None,
-            "started_at": started,
-            "submitted_at": submitted,
-            "duration_seconds": duration,
-            "status": status,
-            "answers": answers,
-            "missing": missing,
-            "details": self._details(metadata),
-        }
+        return (
+            *self.head,
+            self._respondent(respondent_key, metadata) if respondent_key else None,
+            self.batch_id,
+            self.table.format,
+            response_id,
+            started,
+            submitted,
+            duration,
+            status,
+            answers,
+            missing,
+            self._details(metadata),
+        )
 
-    def _code(self, cell: Cell, match: ColumnMatch) -> Coded:
+    def _outcome(self, cell: Cell, match: ColumnMatch) -> Outcome:
         """code_answer, remembered per column: a scale column holds a handful of distinct cells in a million
         rows, and coding each anew was most of an import's time. Free text is not remembered."""
         if match.variable.kind == "text":
-            return code_answer(cell, match.variable, self.table.choice_codes)
+            return self._code(cell, match)
         remembered = self.coded.setdefault(match.variable.code, {})
         outcome = remembered.get(cell)
         if outcome is None:
-            try:
-                outcome = code_answer(cell, match.variable, self.table.choice_codes)
-            except AnswerError as error:
-                outcome = error
+            outcome = self._code(cell, match)
             if len(remembered) < _REMEMBERED_CELLS:
                 remembered[cell] = outcome
-        if isinstance(outcome, AnswerError):
-            raise outcome
         return outcome
+
+    def _code(self, cell: Cell, match: ColumnMatch) -> Outcome:
+        try:
+            return code_answer(cell, match.variable, self.table.choice_codes)
+        except AnswerError as error:
+            return error
 
     def _cell(self, row: ExportRow, match: ColumnMatch) -> Cell:
         return row.cells[self.positions[id(match.column)]]
 
-    def _metadata_cell(self, row: ExportRow, field: MetadataField) -> Cell:
-        return row.cells[self.positions[id(self.matching.metadata[field])]]
-
     def _time(self, cell: Cell) -> datetime | None:
+        if cell is None:  # most exports have no such column: no time spent on it, a million times
+            return None
         text = _text(cell)
         if not text:
             return None
@@ -319,18 +415,18 @@ class _Run:
 
     def _details(self, metadata: dict[MetadataField, Cell]) -> dict[str, Any]:
         details: dict[str, Any] = {}
-        for name in ("channel", "channel_detail", "ip_location"):
+        for name in self.detail_fields:
             if text := _text(metadata.get(name)):
                 details[name] = text
-        identifying: list[MetadataField] = ["ip_address", *_PERSONAL]
-        for name in identifying:
+        for name in self.identifying_fields:
             if text := _text(metadata.get(name)):
                 details[name if self.options.keep_identifiers else f"{name}_pseudonym"] = (
                     text if self.options.keep_identifiers else self.pseudonyms.pseudonym(text)
                 )
-        device = "|".join(_text(metadata.get(name)) for name in ("ip_address", "user_agent"))
-        if device.strip("|"):
-            details["device_pseudonym"] = self.pseudonyms.pseudonym(device)
+        if self.device_fields:
+            device = "|".join(_text(metadata.get(name)) for name in ("ip_address", "user_agent"))
+            if device.strip("|"):
+                details["device_pseudonym"] = self.pseudonyms.pseudonym(device)
         return details
 
     def _respondent(self, key: str, metadata: dict[MetadataField, Cell]) -> int:
@@ -346,12 +442,6 @@ class _Run:
         assert record.id is not None
         self.respondent_ids[stored_key] = record.id
         return record.id
-
-    def _flush(self) -> None:
-        if self.pending:
-            self.session.execute(insert(ResponseRecord), self.pending)
-            self.stored += len(self.pending)
-            self.pending = []
 
 
 def _text(cell: Cell) -> str:
@@ -371,6 +461,8 @@ def _cell_text(cell: Cell) -> str:
 
 
 def _seconds(cell: Cell) -> float | None:
+    if cell is None:
+        return None
     text = _text(cell)
     if not text:
         return None
@@ -381,6 +473,8 @@ def _seconds(cell: Cell) -> float | None:
 
 
 def _status(cell: Cell) -> str:
+    if cell is None:
+        return "complete"
     text = _text(cell).casefold()
     if text in ("", "complete", "completed", "finished", "true", "1", "完成", "已完成"):
         return "complete"

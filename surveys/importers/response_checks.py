@@ -28,8 +28,23 @@ class ResponseChecker:
             for item in questionnaire.items()
         ]
         self.provided = provided
+        # Most items can only be wrong in a complete response that leaves them unanswered: no routing, no
+        # limits on a list of options. Unless some item has those, a response that answers every required
+        # variable needs no item-by-item walk, which was a third of an import's time on a million rows.
+        self.walks_every_item = any(
+            condition is not None or isinstance(item, MultipleChoice | Ranking) for item, condition, _ in self.items
+        )
+        self.required_codes = frozenset(
+            variable.code
+            for item, _, variables in self.items
+            if item.required
+            for variable in variables
+            if variable.code in provided and not (variable.kind == "text" and variable.code != item.code)
+        )
 
     def problems(self, answers: dict[str, object], complete: bool) -> Iterator[ResponseProblem]:
+        if not self.walks_every_item and (not complete or self._all_answered(answers)):
+            return
         for item, condition, variables in self.items:
             shown = condition is None or is_shown(condition, answers)
             answered = [variable for variable in variables if answers.get(variable.code) is not None]
@@ -50,6 +65,11 @@ class ResponseChecker:
                             "Mark the response partial, or make the item optional (required: false).",
                         )
             yield from _limits(item, answers)
+
+    def _all_answered(self, answers: dict[str, object]) -> bool:
+        if not self.required_codes <= answers.keys():
+            return False
+        return None not in map(answers.__getitem__, self.required_codes)  # the loop in C
 
 
 def _limits(item: Item, answers: dict[str, object]) -> Iterator[ResponseProblem]:

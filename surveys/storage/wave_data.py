@@ -4,10 +4,15 @@ plus the codebook that says what each column is. Every analysis reads responses 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+import orjson
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.sql import ClauseElement
+from sqlmodel import Session, col
 
 from surveys.codebook import Variable, codebook
 from surveys.problems import InputError, Problem
@@ -19,6 +24,7 @@ from surveys.storage.waves import find_wave
 if TYPE_CHECKING:
     import pandas as pd
 
+_BATCH = 50_000  # responses parsed at a time when loading
 RESPONSE_COLUMNS = ("response_id", "respondent", "source", "version", "status", "submitted_at", "duration_seconds")
 
 
@@ -44,39 +50,142 @@ def load_wave(session: Session, survey: str, wave: str) -> WaveData:
             f"No wave {wave!r} of survey {survey!r}.",
             [Problem("--wave", f"{wave!r} is not a wave of {survey!r}.", "See `loyalty wave list`.")],
         )
+    # Plain columns through the driver, not ORM objects, and the JSON columns as text parsed by orjson:
+    # building a million ResponseRecord objects and parsing with json was most of the time a wave took.
     query = (
-        select(ResponseRecord, SurveyVersionRecord.version, RespondentRecord.key)
+        select(
+            col(ResponseRecord.id),
+            col(RespondentRecord.key),
+            col(ResponseRecord.source),
+            col(SurveyVersionRecord.version),
+            col(ResponseRecord.status),
+            col(ResponseRecord.submitted_at),
+            col(ResponseRecord.duration_seconds),
+            cast(ResponseRecord.answers, Text),
+            cast(ResponseRecord.missing, Text),
+            cast(ResponseRecord.details, Text),
+        )
         .join(SurveyVersionRecord, col(ResponseRecord.survey_version_id) == col(SurveyVersionRecord.id))
         .outerjoin(RespondentRecord, col(ResponseRecord.respondent_id) == col(RespondentRecord.id))
-        .where(ResponseRecord.wave_id == record.id)
+        .where(col(ResponseRecord.wave_id) == record.id)
         .order_by(col(ResponseRecord.id))
     )
-    rows = session.exec(query).all()
-    newest = max((version for _, version, _ in rows), default=None)
+    newest = session.execute(
+        select(func.max(col(SurveyVersionRecord.version)))
+        .join(ResponseRecord, col(ResponseRecord.survey_version_id) == col(SurveyVersionRecord.id))
+        .where(col(ResponseRecord.wave_id) == record.id)
+    ).scalar()
     _, questionnaire = stored_questionnaire(session, survey, newest)
     variables = codebook(questionnaire)
-
-    base: dict[str, list[Any]] = {name: [] for name in RESPONSE_COLUMNS}
-    answers: list[dict[str, Any]] = []
-    missing: list[dict[str, str]] = []
-    details: list[dict[str, Any]] = []
-    for response, version, respondent in rows:
-        base["response_id"].append(response.id)
-        base["respondent"].append(respondent)
-        base["source"].append(response.source)
-        base["version"].append(version)
-        base["status"].append(response.status)
-        base["submitted_at"].append(response.submitted_at)
-        base["duration_seconds"].append(response.duration_seconds)
-        answers.append(response.answers)
-        missing.append(response.missing)
-        details.append(response.details)
-
     codes = [variable.code for variable in variables]
-    answer_frame = pd.DataFrame.from_records(answers, columns=codes) if answers else pd.DataFrame(columns=codes)
-    frame = pd.concat([pd.DataFrame(base), _typed(answer_frame, variables), _details(details)], axis=1)
-    missing_frame = pd.DataFrame.from_records(missing, columns=codes) if missing else pd.DataFrame(columns=codes)
-    return WaveData(survey, wave, questionnaire, variables, frame, missing_frame.astype("string"))
+
+    # A batch at a time, so that only one batch's parsed JSON is held at once: a million responses as dicts
+    # took gigabytes. Each batch becomes its typed frames; the frames are joined at the end.
+    base: dict[str, list[Any]] = {name: [] for name in RESPONSE_COLUMNS}
+    answer_parts = []
+    missing: list[tuple[int, dict[str, str]]] = []  # (row, reasons) of the few responses that have any
+    details: list[tuple[int, dict[str, Any]]] = []
+    for rows in _driver_rows(session, query):
+        columns = list(zip(*rows, strict=True))
+        first = len(base["response_id"])
+        for name, values in zip(RESPONSE_COLUMNS, columns, strict=False):
+            base[name].extend(values)
+        answers_text, missing_text, details_text = columns[len(RESPONSE_COLUMNS) :]
+        answer_parts.append(_answer_frame(list(map(orjson.loads, answers_text)), variables))
+        missing += _given(first, missing_text)
+        details += _given(first, details_text)
+    if not answer_parts:  # an empty wave: the same columns, no rows
+        answer_parts.append(_typed(_records([], codes), variables))
+
+    base["submitted_at"] = _stored_times(session, base["submitted_at"])
+    count = len(base["response_id"])
+    detail_frame = _strings(details, ["channel", "ip_location", "device_pseudonym"], count)
+    frame = pd.concat([pd.DataFrame(base), _joined(answer_parts), detail_frame], axis=1)
+    return WaveData(survey, wave, questionnaire, variables, frame, _strings(missing, codes, count))
+
+
+def _driver_rows(session: Session, query: ClauseElement) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `query` in batches, straight from the driver's cursor (server-side on PostgreSQL)."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))  # ids only
+    driver: Any = connection.connection.driver_connection
+    cursor = driver.cursor(name="load_wave") if connection.dialect.name == "postgresql" else driver.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _stored_times(session: Session, values: list[Any]) -> list[Any]:
+    """Times as the ORM would give them: SQLite hands back text, which SQLAlchemy's DateTime reads."""
+    column_type = ResponseRecord.__table__.c.submitted_at.type  # type: ignore[attr-defined]
+    dialect = session.connection().dialect
+    process = column_type.dialect_impl(dialect).result_processor(dialect, None)  # the ORM's, for this dialect
+    if process is None:
+        return values
+    return [None if value is None else process(value) for value in values]
+
+
+def _given(first: int, texts: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
+    """The JSON objects among `texts` that are not empty, with their row numbers counted from `first`."""
+    return [(first + index, orjson.loads(text)) for index, text in enumerate(texts) if text != "{}"]
+
+
+def _strings(rows: list[tuple[int, dict[str, Any]]], names: list[str], count: int) -> pd.DataFrame:
+    """A string column per name: the value each of `rows` has for it, NA elsewhere (and in every other row)."""
+    import pandas as pd
+
+    absent = pd.array([None] * count, dtype="string")  # one all-NA column, shared by the names no row has
+    columns: dict[str, Any] = {}
+    for name in names:
+        if not any(name in row for _, row in rows):
+            columns[name] = absent
+            continue
+        values: list[Any] = [None] * count
+        for position, row in rows:
+            values[position] = row.get(name)
+        columns[name] = pd.array(values, dtype="string")
+    return pd.DataFrame(columns, index=pd.RangeIndex(count), columns=names)
+
+
+def _answer_frame(answers: list[dict[str, Any]], variables: list[Variable]) -> pd.DataFrame:
+    """The typed answer columns of a batch. Integer variables that every response of the batch answers with
+    an integer (the usual rating grid) are read in one step per batch; the others as DataFrame.from_records
+    reads them, which infers each column's type value by value and was most of the time of a load."""
+    import numpy as np
+    import pandas as pd
+
+    integer_codes = [variable.code for variable in variables if variable.kind in ("scale", "choice")]
+    matrix = None
+    if answers and len(integer_codes) > 1:
+        try:
+            matrix = np.array(list(map(itemgetter(*integer_codes), answers)))  # one tuple per response, in C
+        except KeyError:  # some response has no answer for one of them
+            matrix = None
+    if matrix is None or matrix.dtype.kind != "i" or matrix.shape != (len(answers), len(integer_codes)):
+        return _typed(_records(answers, [variable.code for variable in variables]), variables)
+    columns: dict[str, Any] = {
+        code: pd.array(matrix[:, position], dtype="Int64") for position, code in enumerate(integer_codes)
+    }
+    others = [variable for variable in variables if variable.code not in columns]
+    if others:
+        rest = _typed(_records(answers, [variable.code for variable in others]), others)
+        columns.update({variable.code: rest[variable.code] for variable in others})
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(answers)), columns=[variable.code for variable in variables])
+
+
+def _records(rows: list[dict[str, Any]], codes: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame.from_records(rows, columns=codes) if rows else pd.DataFrame(columns=codes)
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _typed(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
@@ -91,10 +200,3 @@ def _typed(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
         else:
             typed[variable.code] = typed[variable.code].astype(object)
     return typed
-
-
-def _details(details: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
-
-    names = ("channel", "ip_location", "device_pseudonym")
-    return pd.DataFrame({name: [row.get(name) for row in details] for name in names}, dtype="string")
