@@ -30,11 +30,12 @@ DEMO_ORGANISATION = "示例零售（演示数据）"
 def demo(
     directory: Annotated[Path, typer.Argument(help="Folder to write into; made if missing.")] = Path("demo"),
 ) -> None:
-    """Design the quarterly questionnaire, render it, and import a simulated year of responses and CRM records.
+    """The main job end to end: design, render, import a simulated year, and write the quarterly report.
 
     Renders the questionnaire as PDF (简体, 繁體, English), web form and XLSForm; makes DIR a workspace on
     SQLite; simulates four quarterly waves of a 1,500-customer base and imports them through the real
-    importers (rejected rows go to DIR/data/rejected-WAVE.csv).
+    importers (rejected rows go to DIR/data/rejected-WAVE.csv); writes the 2026Q4 evaluation report,
+    compared with the three quarters before it, as PDF in 简体中文 and English.
 
     Example: loyalty demo demo/
     """
@@ -64,6 +65,24 @@ def demo(
         typer.echo(f"Wrote {directory / name}")
 
     _simulate_and_import(directory, questionnaire, source.read_text(encoding="utf-8"))
+    _write_reports(directory, questionnaire.survey)
+
+
+def _write_reports(directory: Path, survey: str) -> None:
+    """The 2026Q4 evaluation report, compared with the three quarters before it, in 简体中文 and English."""
+    from loyalty.commands.report import write_report
+    from loyalty.workspace import WorkspaceOptions, open_workspace
+
+    workspace = open_workspace(WorkspaceOptions(directory))
+    reports = []
+    for language in ("zh-Hans", "en"):
+        typer.echo(f"Writing the 2026Q4 report ({language}) …")
+        output = directory / f"report-2026Q4.{language}.pdf"
+        for line in write_report(workspace, survey, "2026Q4", ["2026Q1", "2026Q2", "2026Q3"], language, output, False):
+            typer.echo(f"  {line}")
+        reports.append(output)
+    typer.echo("The reports: " + ", ".join(str(path.resolve()) for path in reports))
+    typer.echo("Open them with any PDF viewer, e.g. `xdg-open " + str(reports[0]) + "`.")
 
 
 def _simulate_and_import(directory: Path, questionnaire: Questionnaire, questionnaire_text: str) -> None:

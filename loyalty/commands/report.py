@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loyalty.workspace import WorkspaceOptions, open_workspace
+from loyalty.workspace import Workspace, WorkspaceOptions, open_workspace
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -49,6 +49,23 @@ def report(
 
         loyalty report --survey retail-2026 --wave 2026Q3 --compare 2026Q2 --lang zh-Hans -o report.pdf
     """
+    if lang not in LANGUAGES:
+        raise InputError(
+            "--lang is not a report language.",
+            [Problem("--lang", f"{lang!r} is not one of {', '.join(LANGUAGES)}.")],
+        )
+    options = ctx.obj if isinstance(ctx.obj, WorkspaceOptions) else WorkspaceOptions()
+    for line in write_report(open_workspace(options), survey, wave, list(compare or []), lang, output, html):
+        typer.echo(line)
+
+
+def write_report(
+    workspace: Workspace, survey: str, wave: str, compared_waves: list[str], lang: str, output: Path, html: bool
+) -> list[str]:
+    """Measure the wave, build the context, render and write the report; the lines to show the user.
+
+    Shared by `loyalty report` and `loyalty demo`.
+    """
     from sqlmodel import Session
 
     from reports.analysis import analyse_wave
@@ -56,18 +73,10 @@ def report(
     from reports.html import render_report_html
     from surveys.storage.wave_data import load_wave
 
-    if lang not in LANGUAGES:
-        raise InputError(
-            "--lang is not a report language.",
-            [Problem("--lang", f"{lang!r} is not one of {', '.join(LANGUAGES)}.")],
-        )
-    compared_waves = list(compare or [])
     if wave in compared_waves:
         raise InputError(
             "A wave cannot be compared with itself.", [Problem("--compare", f"{wave!r} is the reported wave.")]
         )
-    options = ctx.obj if isinstance(ctx.obj, WorkspaceOptions) else WorkspaceOptions()
-    workspace = open_workspace(options)
     started = time.perf_counter()
     engine = workspace.engine()
     try:
@@ -102,9 +111,8 @@ def report(
 
         write_report_pdf(document, output)
     finished = time.perf_counter()
-    for line in context.left_out:
-        typer.echo(line)
-    typer.echo(f"Wrote {output} ({lang}; analysis {measured - started:.1f} s, rendering {finished - measured:.1f} s).")
+    timing = f"analysis {measured - started:.1f} s, rendering {finished - measured:.1f} s"
+    return [*context.left_out, f"Wrote {output} ({lang}; {timing})."]
 
 
 def _data_files(session: Session, survey: str, wave: str) -> list[DataFile]:

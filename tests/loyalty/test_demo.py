@@ -66,3 +66,25 @@ def test_demo_refuses_a_file_in_place_of_its_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", str(target)])
     assert result.exit_code == 1
     assert "is a file, not a folder." in result.output
+
+
+def test_demo_ends_in_both_reports_and_finds_the_thresholds_it_planted(demo_run: tuple[Path, Result]) -> None:
+    from reports.analysis import analyse_wave
+    from surveys.simulation import THRESHOLDS
+
+    demo, result = demo_run
+    assert result.exit_code == 0, result.output
+    for language in ("zh-Hans", "en"):
+        report = demo / f"report-2026Q4.{language}.pdf"
+        assert len(PdfReader(report).pages) > 5
+        assert f"Wrote {report} ({language};" in result.output
+    with workspace_session(WorkspaceOptions(demo)) as session:
+        wave = load_wave(session, "demo-2026q4", "2026Q4")
+    threshold = analyse_wave(wave).threshold
+    assert threshold is not None
+    analysis = threshold.analysis
+    assert len(analysis.fit.breakpoints) == 2  # chosen automatically, by BIC and the tests
+    for planted, low, high in zip(
+        (THRESHOLDS.lower, THRESHOLDS.upper), analysis.intervals.low, analysis.intervals.high, strict=True
+    ):
+        assert low <= planted <= high
