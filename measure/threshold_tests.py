@@ -151,7 +151,10 @@ def davies_test(
             except np.linalg.LinAlgError:
                 continue
             dispersion = max(float((w * residuals**2).sum()) / (n - design.shape[1]), 1e-10)
-            wald[index] = coefficients[0] / math.sqrt(dispersion * gram_inverse[0, 0])
+            variance = dispersion * gram_inverse[0, 0]
+            if not (variance > 0 and math.isfinite(variance)):
+                continue  # a near-singular alternative (ψ at the edge of the data): no Wald statistic there
+            wald[index] = coefficients[0] / math.sqrt(variance)
         ok = ~np.isnan(wald)
         valid_values, statistics_out = values[ok], wald[ok]
         best = int(np.argmax(np.abs(statistics_out)))
