@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from surveys.codebook import codebook
 from surveys.importers.answer_coding import AnswerError, Coded, code_answer
 from surveys.importers.column_matching import ColumnMatch, Matching, match_columns
-from surveys.importers.export_table import Cell, Choice, ExportRow, ExportTable, MetadataField, Missing
+from surveys.importers.export_table import Cell, ExportRow, ExportTable, MetadataField, Missing, cell_text
 from surveys.importers.pseudonyms import Pseudonymiser
 from surveys.importers.response_checks import ResponseChecker
 from surveys.problems import InputError, Problem
@@ -326,7 +326,7 @@ class _Run:
                     reasons.append(f"{found.variable}: {found.what} {found.fix}".strip())
 
         response_id = (
-            _text(metadata.get("response_id"))
+            cell_text(metadata.get("response_id"))
             or "row:"
             + hashlib.sha256(
                 "\x1f".join(row.raw or tuple(_cell_text(cell) for cell in row.cells)).encode("utf-8")
@@ -337,7 +337,7 @@ class _Run:
             return None
         if response_id in self.seen_ids:
             reasons.append(f"response id {response_id!r} already appears on row {self.seen_ids[response_id]}.")
-        respondent_key = _text(metadata["respondent_key"]) if "respondent_key" in metadata else ""
+        respondent_key = cell_text(metadata["respondent_key"]) if "respondent_key" in metadata else ""
         if respondent_key:
             if respondent_key in self.seen_respondents:
                 row_before = self.seen_respondents[respondent_key]
@@ -398,7 +398,7 @@ class _Run:
     def _time(self, cell: Cell) -> datetime | None:
         if cell is None:  # most exports have no such column: no time spent on it, a million times
             return None
-        text = _text(cell)
+        text = cell_text(cell)
         if not text:
             return None
         for layout in _TIME_FORMATS:
@@ -416,15 +416,15 @@ class _Run:
     def _details(self, metadata: dict[MetadataField, Cell]) -> dict[str, Any]:
         details: dict[str, Any] = {}
         for name in self.detail_fields:
-            if text := _text(metadata.get(name)):
+            if text := cell_text(metadata.get(name)):
                 details[name] = text
         for name in self.identifying_fields:
-            if text := _text(metadata.get(name)):
+            if text := cell_text(metadata.get(name)):
                 details[name if self.options.keep_identifiers else f"{name}_pseudonym"] = (
                     text if self.options.keep_identifiers else self.pseudonyms.pseudonym(text)
                 )
         if self.device_fields:
-            device = "|".join(_text(metadata.get(name)) for name in ("ip_address", "user_agent"))
+            device = "|".join(cell_text(metadata.get(name)) for name in ("ip_address", "user_agent"))
             if device.strip("|"):
                 details["device_pseudonym"] = self.pseudonyms.pseudonym(device)
         return details
@@ -435,7 +435,7 @@ class _Run:
             return self.respondent_ids[stored_key]
         record = self.session.exec(select(RespondentRecord).where(RespondentRecord.key == stored_key)).first()
         if record is None:
-            segments = {"ip_location": text} if (text := _text(metadata.get("ip_location"))) else {}
+            segments = {"ip_location": text} if (text := cell_text(metadata.get("ip_location"))) else {}
             record = RespondentRecord(key=stored_key, segments=segments, created_at=datetime.now(UTC))
             self.session.add(record)
             self.session.flush()
@@ -444,26 +444,14 @@ class _Run:
         return record.id
 
 
-def _text(cell: Cell) -> str:
-    if cell is None or isinstance(cell, Missing):
-        return ""
-    if isinstance(cell, Choice):
-        return cell.label or ("" if cell.code is None else str(cell.code))
-    if isinstance(cell, tuple):
-        return ";".join(_text(choice) for choice in cell)
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() else str(cell)
-    return cell.strip()
-
-
 def _cell_text(cell: Cell) -> str:
-    return repr(_text(cell)) if not isinstance(cell, Missing) else f"({cell.value})"
+    return repr(cell_text(cell)) if not isinstance(cell, Missing) else f"({cell.value})"
 
 
 def _seconds(cell: Cell) -> float | None:
     if cell is None:
         return None
-    text = _text(cell)
+    text = cell_text(cell)
     if not text:
         return None
     try:
@@ -475,7 +463,7 @@ def _seconds(cell: Cell) -> float | None:
 def _status(cell: Cell) -> str:
     if cell is None:
         return "complete"
-    text = _text(cell).casefold()
+    text = cell_text(cell).casefold()
     if text in ("", "complete", "completed", "finished", "true", "1", "完成", "已完成"):
         return "complete"
     if text in ("screened_out", "screened out", "screenout", "甄别"):
@@ -504,5 +492,5 @@ def _write_quarantine(path: Path, table: ExportTable, rejected: list[_Rejected])
         header = table.raw_header or tuple(column.header for column in table.columns)
         writer.writerow(("row", "reasons", *header))
         for item in rejected:
-            cells = item.row.raw or tuple(_text(cell) for cell in item.row.cells)
+            cells = item.row.raw or tuple(cell_text(cell) for cell in item.row.cells)
             writer.writerow((item.row.row_number, " | ".join(item.reasons), *cells))
