@@ -28,6 +28,7 @@ _CONFIG_TEMPLATE = """\
 # A loyalty workspace: this folder holds the survey database and these settings.
 [workspace]
 organisation = "{organisation}"   # shown on report covers
+# logo = "logo.png"   # an image in this folder, shown on report covers
 {database_line}
 """
 
@@ -45,6 +46,7 @@ class Workspace:
     directory: Path
     database_url: str
     organisation: str
+    logo: Path | None = None  # an image file for report covers (`logo` in loyalty.toml)
 
     def engine(self) -> Engine:
         from surveys.storage.engine import make_engine
@@ -102,7 +104,9 @@ def open_workspace(options: WorkspaceOptions, *, check_schema: bool = True) -> W
         or settings.get("database_url")
         or f"sqlite:///{(directory / DATABASE_NAME).resolve()}"
     )
-    workspace = Workspace(directory.resolve(), str(url), str(settings.get("organisation", "")))
+    workspace = Workspace(
+        directory.resolve(), str(url), str(settings.get("organisation", "")), _logo(directory, settings, config_path)
+    )
     if check_schema:
         _require_current_schema(workspace)
     return workspace
@@ -148,6 +152,21 @@ def _require_current_schema(workspace: Workspace) -> None:
             "The workspace database has an older schema.",
             [Problem(_safe(workspace.database_url), "needs migrating.", "Run `loyalty migrate`.")],
         )
+
+
+def _logo(directory: Path, settings: dict[str, object], config_path: Path) -> Path | None:
+    """The configured cover logo, which must be an image file in the workspace."""
+    name = settings.get("logo")
+    if not name:
+        return None
+    path = (directory / str(name)).resolve()
+    if not path.is_file() or path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+        raise InputError(
+            f"{config_path} names a logo that cannot be used.",
+            [Problem(f"{config_path}: logo", f"{name!r} is not a PNG, JPEG or SVG file in the workspace.",
+                     "Put the image in the workspace folder and name it there, or remove the line.")],
+        )  # fmt: skip
+    return path
 
 
 def _safe(url: str) -> str:

@@ -72,6 +72,7 @@ class Cover:
     wave: str
     compared: str  # "" when no wave is compared
     collected: str
+    logo: str = ""  # the workspace's logo as a file URI, "" when none is configured
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def build_context(
     organisation: str,
     data_files: Sequence[DataFile],
     software: dict[str, str],
+    logo: str = "",
 ) -> ReportContext:
     """The whole report for `current`, compared with the earlier waves `compared` (oldest first; the last one
     is "the last wave" of the executive summary)."""
@@ -198,6 +200,7 @@ def build_context(
         t("cover_wave", wave=wave.wave),
         t("cover_compared", waves=", ".join(w.wave.wave for w in compared)) if compared else "",
         collected,
+        logo,
     )
     sections = [_summary(current, earlier, t)]
     builders = (

@@ -100,6 +100,7 @@ def write_report(
         organisation=workspace.organisation,
         data_files=files,
         software=_software(),
+        logo=workspace.logo.as_uri() if workspace.logo else "",
     )
     measured = time.perf_counter()
     branding = workspace.directory / "templates"

@@ -244,3 +244,27 @@ def test_the_ladder_reads_purchase_bands_by_their_lower_bound(waves: Waves) -> N
     assert counts["repeat_customer"] == int(bands.isin([3, 4]).sum())
     assert counts["first_time_customer"] == int((bands == 2).sum())
     assert counts["client"] == counts["advocate"] == counts["lost"] == 0
+
+
+def test_the_workspace_logo_is_on_the_cover_and_a_missing_one_is_explained(waves: Waves, tmp_path: Path) -> None:
+    from PIL import Image
+
+    workspace = waves.stored.workspace
+    config = workspace / "loyalty.toml"
+    original = config.read_text(encoding="utf-8")
+    Image.new("RGB", (120, 40), (20, 60, 120)).save(workspace / "logo.png")
+    target = tmp_path / "report.pdf"
+    arguments = ["--workspace", str(workspace), "report", "--survey", SURVEY, "--wave", WAVE, "--lang", "en"]
+    try:
+        config.write_text(original.replace("[workspace]\n", '[workspace]\nlogo = "logo.png"\n'), encoding="utf-8")
+        result = CliRunner().invoke(app, [*arguments, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        images = _run("pdfimages", "-list", "-f", "1", "-l", "1", str(target)).stdout.splitlines()[2:]
+        assert len(images) == 1  # the logo, on the cover page
+        config.write_text(original.replace("[workspace]\n", '[workspace]\nlogo = "brand.gif"\n'), encoding="utf-8")
+        refused = CliRunner().invoke(app, [*arguments, "-o", str(tmp_path / "again.pdf")])
+    finally:
+        config.write_text(original, encoding="utf-8")
+        (workspace / "logo.png").unlink()
+    assert refused.exit_code == 1
+    assert "'brand.gif' is not a PNG, JPEG or SVG file in the workspace." in refused.output
