@@ -28,6 +28,8 @@ Text = dict[Language, str]
 # Codes become XLSForm names, SPSS variable names and database keys: ASCII identifiers.
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+# A survey id names files, waves and URLs: lower-case letters, digits and hyphens (retail-2026).
+SURVEY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
 
 class Construct(StrEnum):
@@ -243,7 +245,7 @@ class Section(_Strict):
 class Questionnaire(_Strict):
     """One version of a survey, as the researcher wrote it."""
 
-    survey: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    survey: Annotated[str, Field(pattern=SURVEY_ID_PATTERN)]
     version: int = Field(default=1, ge=1)
     languages: list[Language]
     title: Text

@@ -28,7 +28,7 @@ def import_customers(
 
     Example: loyalty import-customers crm-2026Q3.csv
     """
-    from loyalty.commands.import_responses import _read_mapping
+    from loyalty.commands.import_responses import read_mapping
     from surveys.importers.customer_records import import_customer_records
     from surveys.importers.import_responses import file_digest
     from surveys.importers.read_export import read_export
@@ -37,7 +37,7 @@ def import_customers(
     table = read_export([file], "auto")
     with workspace_session(options) as session:
         summary = import_customer_records(
-            session, table, file_digest([file]), _read_mapping(mapping) if mapping else None, keep_identifiers
+            session, table, file_digest([file]), read_mapping(mapping) if mapping else None, keep_identifiers
         )
     typer.echo(
         f"Read {summary.read} customer records: {summary.stored} stored ({summary.replaced} replacing earlier ones)."

@@ -59,7 +59,7 @@ def import_(
             "Too many files.", [Problem("FILES", f"{len(files)} files given.", "Give one export, or 问卷星's pair.")]
         )
     settings = ImportOptions(
-        survey, wave, _read_mapping(mapping) if mapping else {}, quarantine, dry_run, keep_identifiers, timezone
+        survey, wave, read_mapping(mapping) if mapping else {}, quarantine, dry_run, keep_identifiers, timezone
     )
     with workspace_session(options) as session:
         if new_survey:
@@ -99,7 +99,7 @@ def _publish_inferred(session: Session, table: ExportTable, survey: str) -> None
         typer.echo(f"  {note}")
 
 
-def _read_mapping(path: Path) -> dict[str, str]:
+def read_mapping(path: Path) -> dict[str, str]:
     from surveys.yaml_source import read_yaml
 
     source = read_yaml(path)

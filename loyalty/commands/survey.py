@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from surveys.problems import InputError, Problem
-from surveys.questionnaire import LANGUAGES, Construct, Language, Questionnaire
+from surveys.questionnaire import LANGUAGES, SURVEY_ID_PATTERN, Construct, Language, Questionnaire
 from surveys.questionnaire_file import load_questionnaire, questionnaire_yaml
 
 app = typer.Typer(help="Design, check and render questionnaires.", no_args_is_help=True)
@@ -102,7 +102,7 @@ def new(
 def _check_survey_id(survey: str) -> None:
     import re
 
-    if not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", survey):
+    if not re.match(SURVEY_ID_PATTERN, survey):
         raise InputError(
             f"Cannot make survey {survey!r}.",
             [
