@@ -84,7 +84,7 @@ def weigh_wave(wave: WaveData, plan: WeightingPlan) -> CalibratedWeights:
                 f"{plan.source} cannot post-stratify.",
                 [
                     Problem(
-                        plan.source,
+                        f"{plan.source}:",
                         f"names {len(plan.margins)} margins; post-stratification needs one margin of cells.",
                         'Join the variables into cells (e.g. "gender*age_band"), or use method = "raking".',
                     )
@@ -108,7 +108,7 @@ def margin_categories(wave: WaveData, plan: WeightingPlan) -> pd.DataFrame:
     for key in plan.margins:
         names = key.split("*")
         try:
-            found = [segment_column(wave, name, f"{plan.source}, {key}") for name in names]
+            found = [segment_column(wave, name, f"{plan.source}:") for name in names]
         except InputError as error:
             problems.extend(error.problems)
             continue
@@ -117,7 +117,7 @@ def margin_categories(wave: WaveData, plan: WeightingPlan) -> pd.DataFrame:
         if empty:
             problems.append(
                 Problem(
-                    f"{plan.source}, {key}",
+                    f"{plan.source}:",
                     f"{empty} of {len(frame)} complete responses have no answer to {key}; weighting needs every "
                     "respondent's category.",
                     "Make the item required, or leave it out of the margins.",
