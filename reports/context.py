@@ -445,7 +445,7 @@ def weighting_details(current: WaveAnalysis, t: _Phrases) -> tuple[list[str], li
     summary = calibrated.summary
     plan = weighting.plan
     method = t.code("weighting_method", plan.method)
-    variables = ", ".join(weighting.variables)
+    variables = _names(weighting.variables, t)
     convergence = (
         t("converged_after", cycles=calibrated.iterations)
         if calibrated.converged
@@ -534,13 +534,17 @@ def _category_label(current: WaveAnalysis, variable: str, category: str, languag
     return " × ".join(parts)
 
 
+def _names(names: Sequence[str], t: _Phrases) -> str:
+    return ("、" if "zh" in t.language else ", ").join(names)
+
+
 def _weighted_summary_note(current: WaveAnalysis, t: _Phrases) -> str:
     assert current.weighting is not None  # by the caller
     weighting = current.weighting
     return t(
         "weighted_summary",
         source=weighting.plan.source,
-        variables=", ".join(weighting.variables),
+        variables=_names(weighting.variables, t),
         n_eff=f"{weighting.weights.summary.effective_sample_size:.0f}",
         quality=t("quality"),
     )
@@ -598,7 +602,7 @@ def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _
             Table(
                 (t("wave"), t("loyalty_index"), t("interval")),
                 tuple((p.wave, _number(p.value), f"{p.ci_low:.1f}–{p.ci_high:.1f}") for p in index_points),
-                caption=t("trend"),
+                caption=t("trend" if current.weighting is None else "trend_weighted"),
             )
         )
     paragraphs = [reading]
@@ -735,7 +739,7 @@ def _nps_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Ph
                     for w in waves
                     if (h := headline_nps(w)) is not None
                 ),
-                caption=t("trend"),
+                caption=t("trend" if current.weighting is None else "trend_weighted"),
             )
         )
     chart = Chart(charts.nps_distribution_svg(current.nps.ratings, t.language))
