@@ -114,3 +114,16 @@ def test_a_misshapen_setting_names_its_key(tmp_path: Path, table: str, message: 
     with pytest.raises(InputError) as raised:
         open_workspace(WorkspaceOptions(_workspace(tmp_path, table)), check_schema=False)
     assert any(str(problem).startswith(message) for problem in raised.value.problems), raised.value.report()
+
+
+def test_the_readme_s_weighting_example_is_a_valid_table(tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[weighting\].*?)```", readme, re.DOTALL)
+    assert block is not None
+    settings = open_workspace(WorkspaceOptions(_workspace(tmp_path, block.group(1))), check_schema=False).weighting
+    assert settings is not None
+    chosen = settings.margins_for("retail-2026", "2026Q4")
+    assert chosen is not None
+    assert chosen.path.name == "margins-retail-2026Q4.yaml"
