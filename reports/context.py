@@ -241,6 +241,11 @@ def build_context(
     sections.append(_recommendations(current, sections, t))
     sections.append(_methods(current, data_files, software, t))
     left_out = tuple(_left_out_line(key, reason, t) for key, reason in current.left_out.items())
+    left_out += tuple(
+        t("wave_unweighted", wave=w.wave.wave, reason=_left_out_reason(w.left_out["weighting"], t))
+        for w in compared
+        if "weighting" in w.left_out
+    )
     return ReportContext(language, cover, tuple(sections), left_out)
 
 

@@ -265,3 +265,18 @@ def test_weighted_changes_between_waves_use_both_waves_weights(weighted: Weighte
     from scipy import stats
 
     assert change.p_value == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9)
+
+
+def test_a_compared_wave_that_cannot_be_weighted_is_named_among_the_left_out_lines(weighted: Weighted) -> None:
+    engine = make_engine(weighted.stored.database_url)
+    try:
+        with Session(engine) as session:
+            earlier_wave = load_wave(session, SURVEY, EARLIER)
+    finally:
+        engine.dispose()
+    plan = WeightingPlan({"gender": {"1": 0.5, "2": 0.3, "3": 0.1, "9": 0.1}}, None, "raking", None, "old.yaml")
+    earlier = analyse_wave(earlier_wave, weighting=plan)
+    assert earlier.weighting is None
+    context = build_context(weighted.weighted, [earlier], language="en", organisation="", data_files=[], software={})
+    (line,) = [line for line in context.left_out if line.startswith(f"The compared wave {EARLIER} is unweighted:")]
+    assert "categories ['9'] have a population target but no respondents" in line
