@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from measure.reliability import ScaleReliability
     from measure.response_quality import ResponseQuality
     from measure.threshold_analysis import ThresholdAnalysis
+    from reports.weighting import WaveWeighting, WeightingPlan
 
 #: The report's seed for every resampling step (threshold bootstrap), stated in the methods appendix.
 SEED = 20260701
@@ -121,11 +122,15 @@ class WaveAnalysis:
     ladder: LadderResult | None = None
     reliability: tuple[ReliabilityRow, ...] = ()
     left_out: dict[str, str] = field(default_factory=dict)
+    weighting: WaveWeighting | None = None  # None: no margins given, or they could not be met (see left_out)
 
 
-def analyse_wave(loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0) -> WaveAnalysis:
+def analyse_wave(
+    loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0, weighting: WeightingPlan | None = None
+) -> WaveAnalysis:
     """Run every section's measures on the complete responses of `loaded`; sections without inputs are
-    left out with their reason."""
+    left out with their reason. With `weighting`, the headline estimates are also made with weights raked
+    to its margins (left out with the reason when the wave cannot be weighted to them)."""
     wave, status = complete_responses(loaded)
     results: dict[str, object] = {}
     left_out: dict[str, str] = {}
@@ -147,10 +152,34 @@ def analyse_wave(loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0) -> W
     index = results.get("index")
     if index is not None:
         results["index"], results["index_segment"], results["sensitivity"], results["indicator_scores"] = index  # type: ignore[misc]
+    if weighting is not None:
+        try:
+            results["weighting"] = _weighting(wave, weighting, results)
+        except (InputError, ValueError) as error:
+            left_out["weighting"] = _reason(error)
     rows = _reliability(wave)
     if not rows:
         left_out["reliability"] = f"survey {wave.survey} has no construct with three or more rated items"
     return WaveAnalysis(wave, status, reliability=rows, left_out=left_out, **results)  # type: ignore[arg-type]
+
+
+def _weighting(wave: WaveData, plan: WeightingPlan, results: dict[str, object]) -> WaveWeighting:
+    """Weights raked to the plan's margins and the headline estimates made with them."""
+    from measure.loyalty_index import LoyaltyIndex
+    from reports.weighting import weigh_wave, weighted_headlines, zone_membership
+
+    weights = weigh_wave(wave, plan)
+    index, nps, satisfaction = results.get("index"), results.get("nps"), results.get("satisfaction")
+    threshold = results.get("threshold")
+    zones = zone_membership(threshold) if isinstance(threshold, ThresholdResult) else ()
+    return weighted_headlines(
+        plan,
+        weights,
+        respondent_index=np.array(index.respondent_index, dtype=float) if isinstance(index, LoyaltyIndex) else None,
+        ratings=np.array(nps.ratings, dtype=float) if isinstance(nps, NetPromoterResult) else None,
+        satisfaction=np.array(satisfaction.values, dtype=float) if isinstance(satisfaction, Satisfaction) else None,
+        zones=zones,
+    )
 
 
 def _reason(error: Exception) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from reports import charts
 from reports.analysis import SEED, WaveAnalysis
 from reports.phrases import PHRASES, phrase
+from reports.weighting import Headline, headline_index, headline_nps, headline_satisfaction, headline_zone_share
 
 if TYPE_CHECKING:
     from measure.threshold_zones import Zone
@@ -39,6 +40,7 @@ SECTION_TITLES = {
     "complaints": "complaints",
     "reliability": "reliability",
     "ladder": "customers",
+    "weighting": "weighting",
 }
 
 
@@ -125,6 +127,8 @@ def nps_change(current: WaveAnalysis, earlier: WaveAnalysis) -> Change | None:
 
     if current.nps is None or earlier.nps is None:
         return None
+    if current.weighting is not None or earlier.weighting is not None:
+        return headline_change(headline_nps(current), headline_nps(earlier), earlier, 1.0)
     result = net_promoter_change(earlier.nps.ratings, current.nps.ratings)
     return Change(earlier.wave.wave, result.change, result.p_value)
 
@@ -135,6 +139,8 @@ def index_change_since(current: WaveAnalysis, earlier: WaveAnalysis) -> Change |
 
     if current.index is None or earlier.index is None:
         return None
+    if current.weighting is not None or earlier.weighting is not None:
+        return headline_change(headline_index(current), headline_index(earlier), earlier, 1.0)
     result = index_change(current.index.overall, earlier.index.overall)
     return Change(earlier.wave.wave, result.change, result.p_value)
 
@@ -145,6 +151,8 @@ def satisfaction_change(current: WaveAnalysis, earlier: WaveAnalysis) -> Change 
 
     if current.satisfaction is None or earlier.satisfaction is None:
         return None
+    if current.weighting is not None or earlier.weighting is not None:
+        return headline_change(headline_satisfaction(current), headline_satisfaction(earlier), earlier, 1.0)
     a, b = current.satisfaction, earlier.satisfaction
     test = stats.ttest_ind_from_stats(
         a.mean, a.standard_error * math.sqrt(a.n), a.n, b.mean, b.standard_error * math.sqrt(b.n), b.n, equal_var=False
@@ -156,6 +164,8 @@ def zone_share_change(current: WaveAnalysis, earlier: WaveAnalysis, zone: str) -
     """Share of a zone now minus then (each wave's own zones), two-proportion z test."""
     if current.threshold is None or earlier.threshold is None:
         return None
+    if current.weighting is not None or earlier.weighting is not None:
+        return headline_change(headline_zone_share(current, zone), headline_zone_share(earlier, zone), earlier, 100.0)
     counts = []
     for analysis in (current, earlier):
         assert analysis.threshold is not None
@@ -170,6 +180,17 @@ def zone_share_change(current: WaveAnalysis, earlier: WaveAnalysis, zone: str) -
     difference = x1 / n1 - x2 / n2
     p_value = 1.0 if se == 0 else _two_sided(difference / se)
     return Change(earlier.wave.wave, 100 * difference, p_value)
+
+
+def headline_change(now: Headline | None, then: Headline | None, earlier: WaveAnalysis, scale: float) -> Change | None:
+    """A change between waves when either is weighted: z test on the difference of the two estimates with
+    their linearised standard errors, the waves taken as independent samples (`scale` 100 for shares)."""
+    if now is None or then is None:
+        return None
+    se = math.hypot(now.standard_error, then.standard_error)
+    difference = now.value - then.value
+    p_value = 1.0 if se == 0 else _two_sided(difference / se)
+    return Change(earlier.wave.wave, scale * difference, p_value)
 
 
 def build_context(
@@ -220,6 +241,11 @@ def build_context(
     sections.append(_recommendations(current, sections, t))
     sections.append(_methods(current, data_files, software, t))
     left_out = tuple(_left_out_line(key, reason, t) for key, reason in current.left_out.items())
+    left_out += tuple(
+        t("wave_unweighted", wave=w.wave.wave, reason=_left_out_reason(w.left_out["weighting"], t))
+        for w in compared
+        if "weighting" in w.left_out
+    )
     return ReportContext(language, cover, tuple(sections), left_out)
 
 
@@ -246,34 +272,40 @@ def _meaningful(change: Change | None, t: _Phrases, earlier: WaveAnalysis | None
 
 def _summary(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> Section:
     rows: list[tuple[str, ...]] = []
-    if current.index is not None:
-        o = current.index.overall
+    if (o := headline_index(current)) is not None:
         change = index_change_since(current, earlier) if earlier else None
         rows.append(
-            (t("loyalty_index"), _number(o.index), f"{o.ci_low:.1f}–{o.ci_high:.1f}", *_meaningful(change, t, earlier))
+            (t("loyalty_index"), _number(o.value), f"{o.ci_low:.1f}–{o.ci_high:.1f}", *_meaningful(change, t, earlier))
         )
-    if current.nps is not None:
-        s = current.nps.score
+    if (s := headline_nps(current)) is not None:
         change = nps_change(current, earlier) if earlier else None
-        rows.append((t("nps"), _number(s.score), f"{s.ci_low:.1f} – {s.ci_high:.1f}", *_meaningful(change, t, earlier)))
-    if current.satisfaction is not None:
-        m = current.satisfaction
+        rows.append((t("nps"), _number(s.value), f"{s.ci_low:.1f} – {s.ci_high:.1f}", *_meaningful(change, t, earlier)))
+    if (m := headline_satisfaction(current)) is not None:
         change = satisfaction_change(current, earlier) if earlier else None
         rows.append(
-            (t("satisfaction"), _number(m.mean), f"{m.ci_low:.1f}–{m.ci_high:.1f}", *_meaningful(change, t, earlier))
+            (t("satisfaction"), _number(m.value), f"{m.ci_low:.1f}–{m.ci_high:.1f}", *_meaningful(change, t, earlier))
         )
     if current.threshold is not None:
         for zone in current.threshold.analysis.zones.zones:
             change = zone_share_change(current, earlier, zone.name) if earlier else None
-            rows.append((t("zone_share", zone=zone.name), _percent(zone.share), "", *_meaningful(change, t, earlier)))
+            share = headline_zone_share(current, zone.name) if current.weighting is not None else None
+            interval = f"{100 * share.ci_low:.1f}–{100 * share.ci_high:.1f}%" if share is not None else ""
+            value = _percent(share.value if share is not None else zone.share)
+            rows.append((t("zone_share", zone=zone.name), value, interval, *_meaningful(change, t, earlier)))
     since = earlier.wave.wave if earlier else "—"
     table = Table((t("measure"), t("value"), t("interval"), t("change", wave=since), t("meaningful")), tuple(rows))
-    return Section("summary", t("summary"), tables=(table,), bullets=tuple(findings(current, earlier, t)))
+    paragraphs = (_weighted_summary_note(current, t),) if current.weighting is not None else ()
+    return Section(
+        "summary", t("summary"), paragraphs=paragraphs, tables=(table,), bullets=tuple(findings(current, earlier, t))
+    )
 
 
 def _left_out_line(key: str, reason: str, t: _Phrases) -> str:
-    text = t("not_computed", error=reason[1:]) if reason.startswith("!") else reason
-    return t("section_left_out", section=t(SECTION_TITLES[key]), reason=text)
+    return t("section_left_out", section=t(SECTION_TITLES[key]), reason=_left_out_reason(reason, t))
+
+
+def _left_out_reason(reason: str, t: _Phrases) -> str:
+    return t("not_computed", error=reason[1:]) if reason.startswith("!") else reason
 
 
 def findings(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> list[str]:
@@ -286,42 +318,42 @@ def findings(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -
     for change, key in ((score_change, "nps"), (index_change, "index")):
         if change is not None and change.p_value < ALPHA:
             direction = t("rose" if change.change > 0 else "fell")
-            if key == "nps" and current.nps is not None:
+            if key == "nps" and (score := headline_nps(current)) is not None:
                 found.append(
                     t(
                         "finding_nps_change",
                         direction=direction,
                         change=_number(abs(change.change)),
                         wave=change.earlier_wave,
-                        score=_number(current.nps.score.score),
+                        score=_number(score.value),
                         meaningful=t("significant"),
                     )
                 )
-            elif key == "index" and current.index is not None:
+            elif key == "index" and (value := headline_index(current)) is not None:
                 found.append(
                     t(
                         "finding_index_change",
                         direction=direction,
                         change=_number(abs(change.change)),
                         wave=change.earlier_wave,
-                        value=_number(current.index.overall.index),
+                        value=_number(value.value),
                         meaningful=t("significant"),
                     )
                 )
         elif key == "nps" and current.nps is not None:
             s = current.nps.score
+            w = current.weighting.nps if current.weighting is not None else None
             found.append(
                 t(
                     "finding_nps_level",
-                    score=_number(s.score),
-                    promoters=_percent(s.promoter_share),
-                    detractors=_percent(s.detractor_share),
+                    score=_number(s.score if w is None else w.score),
+                    promoters=_percent(s.promoter_share if w is None else w.promoters),
+                    detractors=_percent(s.detractor_share if w is None else w.detractors),
                 )
             )
-        elif key == "index" and current.index is not None:
-            o = current.index.overall
+        elif key == "index" and (o := headline_index(current)) is not None:
             found.append(
-                t("finding_index_level", value=_number(o.index), low=_number(o.ci_low), high=_number(o.ci_high))
+                t("finding_index_level", value=_number(o.value), low=_number(o.ci_low), high=_number(o.ci_high))
             )
     zone_a = _zone(current, "A")
     if zone_a is not None and zone_a.share >= ZONE_A_SHARE:
@@ -397,8 +429,137 @@ def _quality_section(current: WaveAnalysis, t: _Phrases) -> Section:
         flags = tuple((t.code("reason", c.reason), str(c.count), _percent(c.share)) for c in q.counts if c.count > 0)
         tables.append(Table((t("flag_reason"), t("count"), t("share")), flags))
         paragraphs.append(t("quality_reading", flagged=q.n_flagged, n=q.n))
-    paragraphs.append(t("unweighted"))
+    if current.weighting is not None:
+        weighting_paragraphs, weighting_tables = weighting_details(current, t)
+        paragraphs.extend(weighting_paragraphs)
+        tables.extend(weighting_tables)
+    elif "weighting" in current.left_out:
+        paragraphs.append(t("weighting_failed", reason=_left_out_reason(current.left_out["weighting"], t)))
+    else:
+        paragraphs.append(t("unweighted"))
     return Section("quality", t("quality"), paragraphs=tuple(paragraphs), tables=tuple(tables))
+
+
+def weighting_details(current: WaveAnalysis, t: _Phrases) -> tuple[list[str], list[Table]]:
+    """What the weights are and what they do: method, margins, convergence, trimming, design effect and
+    effective sample size, which estimates are weighted and which stay unweighted (and why), and the sample
+    against the population share of every margin category."""
+    assert current.weighting is not None  # by the caller
+    weighting = current.weighting
+    calibrated = weighting.weights
+    summary = calibrated.summary
+    plan = weighting.plan
+    method = t.code("weighting_method", plan.method)
+    variables = _names(weighting.variables, t)
+    convergence = (
+        t("converged_after", cycles=calibrated.iterations)
+        if calibrated.converged
+        else t("not_converged", cycles=calibrated.iterations, error=f"{calibrated.max_relative_margin_error:.1e}")
+    )
+    trimmed = (
+        t("weighting_trimmed", low=f"{calibrated.trim_low:g}", high=f"{calibrated.trim_high:g}",
+          count=calibrated.trimmed_count)
+        if calibrated.trim_low is not None and calibrated.trim_high is not None
+        else t("weighting_not_trimmed")
+    )  # fmt: skip
+    paragraphs = [
+        t(
+            "weighting_reading",
+            source=plan.source,
+            method=method,
+            variables=variables,
+            convergence=convergence,
+            trimmed=trimmed,
+            deff=f"{summary.design_effect:.2f}",
+            n=summary.n,
+            n_eff=f"{summary.effective_sample_size:.0f}",
+        ),
+        t("weighting_scope", deff=f"{summary.design_effect:.2f}"),
+    ]
+    low, high = summary.minimum / summary.mean, summary.maximum / summary.mean
+    weights = Table(
+        (t("measure"), t("value")),
+        (
+            (t("method"), method),
+            (t("margin_variables"), variables),
+            (t("convergence"), convergence),
+            (t("weight_range"), f"{low:.2f} – {high:.2f}"),
+            (t("trimmed_count"), str(calibrated.trimmed_count) if calibrated.trim_low is not None else "—"),
+            (t("design_effect"), f"{summary.design_effect:.3f}"),
+            (t("effective_n"), f"{summary.effective_sample_size:.1f}"),
+        ),
+        caption=t("weights"),
+    )
+    return paragraphs, [weights, _margin_shares(current, t)]
+
+
+def _margin_shares(current: WaveAnalysis, t: _Phrases) -> Table:
+    """Per margin category: respondents, their share of the sample, the population share."""
+    assert current.weighting is not None  # by the caller
+    weighting = current.weighting
+    fits = weighting.weights.margins
+    (only, *_) = weighting.variables
+    totals: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for fit in fits:
+        totals[fit.variable] = totals.get(fit.variable, 0.0) + fit.target
+        counts[fit.variable] = counts.get(fit.variable, 0) + fit.sample_count
+    rows = []
+    for fit in fits:
+        variable = fit.variable if fit.variable in weighting.plan.margins else only  # post-stratification: cells
+        rows.append(
+            (
+                variable,
+                _category_label(current, variable, fit.category, t.language),
+                str(fit.sample_count),
+                _percent(fit.sample_count / counts[fit.variable]),
+                _percent(fit.target / totals[fit.variable]),
+            )
+        )
+    return Table(
+        (t("margin"), t("category"), "n", t("sample_share"), t("population_share")),
+        tuple(rows),
+        caption=t("margin_shares", source=weighting.plan.source),
+    )
+
+
+def _category_label(current: WaveAnalysis, variable: str, category: str, language: str) -> str:
+    """A margin category in words: the option's text (without its examples) for choice items, joined with
+    " × " for cells; the code itself otherwise."""
+    options = {v.code: v.options for v in current.wave.codebook}
+    parts = []
+    for name, code in zip(variable.split("*"), category.split("*"), strict=False):
+        text = next((o.text for o in options.get(name, ()) if str(o.code) == code), None)
+        if not text:
+            parts.append(code)
+            continue
+        texts = {str(key): value for key, value in text.items()}
+        label = texts.get(language) or texts.get("zh-Hans" if language == "zh-Hant" else "en") or code
+        parts.append(label.split("（")[0].split(" (")[0])
+    return " × ".join(parts)
+
+
+def _names(names: Sequence[str], t: _Phrases) -> str:
+    return ("、" if "zh" in t.language else ", ").join(names)
+
+
+def _weighted_summary_note(current: WaveAnalysis, t: _Phrases) -> str:
+    assert current.weighting is not None  # by the caller
+    weighting = current.weighting
+    return t(
+        "weighted_summary",
+        source=weighting.plan.source,
+        variables=_names(weighting.variables, t),
+        n_eff=f"{weighting.weights.summary.effective_sample_size:.0f}",
+        quality=t("quality"),
+    )
+
+
+def _weighting_method(current: WaveAnalysis, t: _Phrases) -> tuple[str, ...]:
+    """The methods appendix on the weights, when the wave was weighted."""
+    if current.weighting is None:
+        return ()
+    return (t("formula_weighting"), t("formula_unweighted_models"))
 
 
 def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:
@@ -432,24 +593,30 @@ def _index_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _
     waves = [*compared, current]
     if len(waves) > 1:
         index_points = [
-            charts.TrendPoint(w.wave.wave, w.index.overall.index, w.index.overall.ci_low, w.index.overall.ci_high)
+            charts.TrendPoint(w.wave.wave, h.value, h.ci_low, h.ci_high)
             for w in waves
-            if w.index is not None
+            if (h := headline_index(w)) is not None
         ]
         nps_points = [
-            charts.TrendPoint(w.wave.wave, w.nps.score.score, w.nps.score.ci_low, w.nps.score.ci_high)
+            charts.TrendPoint(w.wave.wave, h.value, h.ci_low, h.ci_high)
             for w in waves
-            if w.nps is not None
+            if (h := headline_nps(w)) is not None
         ]
         charts_.append(Chart(charts.trend_svg(index_points, nps_points, o.n, t.language)))
         tables.append(
             Table(
                 (t("wave"), t("loyalty_index"), t("interval")),
                 tuple((p.wave, _number(p.value), f"{p.ci_low:.1f}–{p.ci_high:.1f}") for p in index_points),
-                caption=t("trend"),
+                caption=t("trend" if current.weighting is None else "trend_weighted"),
             )
         )
     paragraphs = [reading]
+    if current.weighting is not None and current.weighting.index is not None:
+        weighted = current.weighting.index
+        paragraphs.append(
+            t("index_weighted", value=_number(weighted.estimate), low=_number(weighted.ci_low),
+              high=_number(weighted.ci_high), source=current.weighting.plan.source)
+        )  # fmt: skip
     if current.sensitivity is not None:
         sensitivity = current.sensitivity
         paragraphs.append(t("sensitivity_reading", spread=_number(sensitivity.spread)))
@@ -573,20 +740,21 @@ def _nps_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Ph
             Table(
                 (t("wave"), t("nps"), t("interval"), "n"),
                 tuple(
-                    (
-                        w.wave.wave,
-                        _number(w.nps.score.score),
-                        f"{w.nps.score.ci_low:.1f} – {w.nps.score.ci_high:.1f}",
-                        str(w.nps.score.n),
-                    )
+                    (w.wave.wave, _number(h.value), f"{h.ci_low:.1f} – {h.ci_high:.1f}", str(h.n))
                     for w in waves
-                    if w.nps is not None
+                    if (h := headline_nps(w)) is not None
                 ),
-                caption=t("trend"),
+                caption=t("trend" if current.weighting is None else "trend_weighted"),
             )
         )
     chart = Chart(charts.nps_distribution_svg(current.nps.ratings, t.language))
-    return Section("nps", t("nps"), paragraphs=(reading,), charts=(chart,), tables=tuple(tables))
+    paragraphs: tuple[str, ...] = (reading,)
+    if current.weighting is not None and (w := current.weighting.nps) is not None:
+        paragraphs += (
+            t("nps_weighted", score=_number(w.score), low=_number(w.ci_low), high=_number(w.ci_high),
+              promoters=_percent(w.promoters), detractors=_percent(w.detractors), source=current.weighting.plan.source),
+        )  # fmt: skip
+    return Section("nps", t("nps"), paragraphs=paragraphs, charts=(chart,), tables=tuple(tables))
 
 
 def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
@@ -782,9 +950,10 @@ def _methods(current: WaveAnalysis, data_files: Sequence[DataFile], software: di
         t("left_out_status", status=f"{t.code('status', name)} {count}")
         for name, count in current.status.excluded.items()
     ]
+    weighting = _weighting_method(current, t)
     return Section(
         "methods",
         t("methods"),
-        paragraphs=(*formulas, t("seed", seed=SEED), *exclusions),
+        paragraphs=(*formulas, *weighting, t("seed", seed=SEED), *exclusions),
         tables=(software_table, files),
     )

@@ -6,7 +6,8 @@ publishes the questionnaire, simulates a year of a customer base (`surveys.simul
 waves with planted thresholds, complaint paths, speeders, straight-liners, duplicates and bad rows, and the
 CRM records) and imports it through the same code `loyalty import --quarantine` and `loyalty
 import-customers` use: 2026Q1 and 2026Q2 as generic CSV, 2026Q3 as 问卷星's by-text/by-code pair, 2026Q4 as
-.xlsx.
+.xlsx. The simulated base's true age, city-tier and gender counts go to `margins.yaml`, named in the
+workspace's `[weighting]` table, so the reports are weighted to them (older customers answer more often).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def demo(
 
     Renders the questionnaire as PDF (简体, 繁體, English), web form and XLSForm; makes DIR a workspace on
     SQLite; simulates four quarterly waves of a 1,500-customer base and imports them through the real
-    importers (rejected rows go to DIR/data/rejected-WAVE.csv); writes the 2026Q4 evaluation report,
-    compared with the three quarters before it, as PDF in 简体中文 and English.
+    importers (rejected rows go to DIR/data/rejected-WAVE.csv); writes the base's population margins to
+    DIR/margins.yaml and names them in loyalty.toml's [weighting]; writes the 2026Q4 evaluation report,
+    compared with the three quarters before it, weighted to those margins, as PDF in 简体中文 and English.
 
     Example: loyalty demo demo/
     """
@@ -85,6 +87,26 @@ def _write_reports(directory: Path, survey: str) -> None:
     typer.echo("Open them with any PDF viewer, e.g. `xdg-open " + str(reports[0]) + "`.")
 
 
+WEIGHTING_TABLE = """
+[weighting]   # written by `loyalty demo`: the reports rake each wave to the simulated base's margins
+margins = "{margins}"
+method = "raking"
+trim = [0.3, 3.0]
+"""
+
+
+def _configure_weighting(directory: Path, margins: str) -> None:
+    """Name the margins in the workspace's loyalty.toml, unless it already has a [weighting] table."""
+    import tomllib
+
+    from loyalty.workspace import CONFIG_NAME
+
+    config = directory / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    if "weighting" not in tomllib.loads(text):
+        config.write_text(text + WEIGHTING_TABLE.format(margins=margins), encoding="utf-8")
+
+
 def _simulate_and_import(directory: Path, questionnaire: Questionnaire, questionnaire_text: str) -> None:
     """Workspace, published questionnaire, the simulated files under data/, and their import."""
     from loyalty.workspace import DATABASE_NAME, WorkspaceOptions, create_workspace, workspace_session
@@ -92,7 +114,12 @@ def _simulate_and_import(directory: Path, questionnaire: Questionnaire, question
     from surveys.importers.import_responses import ImportOptions, file_digest, import_responses
     from surveys.importers.read_export import read_export
     from surveys.simulation import CUSTOMERS, simulate
-    from surveys.simulation.files import write_customer_records, write_generic_table, write_wjx_pair
+    from surveys.simulation.files import (
+        write_customer_records,
+        write_generic_table,
+        write_population_margins,
+        write_wjx_pair,
+    )
     from surveys.storage.survey_versions import publish_questionnaire
 
     create_workspace(directory, organisation=DEMO_ORGANISATION)
@@ -106,6 +133,9 @@ def _simulate_and_import(directory: Path, questionnaire: Questionnaire, question
 
     typer.echo(f"Simulating {CUSTOMERS:,} customers and four quarterly waves (seed {DEMO_SEED}) …")
     simulation = simulate(questionnaire, DEMO_SEED)
+    margins = write_population_margins(simulation, directory / "margins.yaml")
+    _configure_weighting(directory, margins.name)
+    typer.echo(f"Wrote {margins}: the base's age band, city tier and gender counts, the reports' weighting margins.")
     data = directory / "data"
     data.mkdir(exist_ok=True)
     for wave in simulation.waves:

@@ -4,6 +4,9 @@ Three steps, each one function: measure and build the context (`reports.analysis
 render the HTML (`reports.html`), write the PDF (`reports.pdf`). The workspace's `templates/` folder, when
 there is one, is searched before the package's templates, so `templates/report/report.css` there rebrands
 the report.
+
+Survey weights: each wave is weighted to the population margins the workspace's `[weighting]` table names
+for it (or to `--margins FILE` for this run); the headline estimates are then weighted, the models are not.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loyalty.workspace import Workspace, WorkspaceOptions, open_workspace
+from loyalty.workspace import MarginsSource, Workspace, WorkspaceOptions, open_workspace
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from reports.context import DataFile
+    from reports.weighting import WeightingPlan
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 #: Packages whose versions the methods appendix states.
@@ -38,6 +42,13 @@ def report(
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh-Hans, zh-Hant or en.")] = "zh-Hans",
     html: Annotated[bool, typer.Option("--html", help="Write the same content as one HTML page.")] = False,
+    margins: Annotated[
+        Path | None,
+        typer.Option(
+            "--margins",
+            help="Population margins (YAML) to weight every reported wave to, instead of loyalty.toml's [weighting].",
+        ),
+    ] = None,
 ) -> None:
     """Write the quarterly loyalty evaluation report of a stored wave.
 
@@ -45,9 +56,16 @@ def report(
     satisfaction–loyalty thresholds, drivers, complaints, scale quality); a section whose inputs the
     survey lacks is left out with one line saying why. Changes since the last --compare wave are tested.
 
+    With population margins (`[weighting]` in loyalty.toml, or --margins FILE for this run: the format of
+    `loyalty measure weights --margins`), each wave is raked to them and the index, NPS, satisfaction and
+    zone shares are weighted, with linearisation standard errors; margins a wave cannot meet leave it
+    unweighted, with the reason in the report.
+
     Example:
 
         loyalty report --survey retail-2026 --wave 2026Q3 --compare 2026Q2 --lang zh-Hans -o report.pdf
+
+        loyalty report --survey retail-2026 --wave 2026Q3 --margins margins-2026.yaml -o report.pdf
     """
     if lang not in LANGUAGES:
         raise InputError(
@@ -55,12 +73,20 @@ def report(
             [Problem("--lang", f"{lang!r} is not one of {', '.join(LANGUAGES)}.")],
         )
     options = ctx.obj if isinstance(ctx.obj, WorkspaceOptions) else WorkspaceOptions()
-    for line in write_report(open_workspace(options), survey, wave, list(compare or []), lang, output, html):
+    workspace = open_workspace(options)
+    for line in write_report(workspace, survey, wave, list(compare or []), lang, output, html, margins):
         typer.echo(line)
 
 
 def write_report(
-    workspace: Workspace, survey: str, wave: str, compared_waves: list[str], lang: str, output: Path, html: bool
+    workspace: Workspace,
+    survey: str,
+    wave: str,
+    compared_waves: list[str],
+    lang: str,
+    output: Path,
+    html: bool,
+    margins: Path | None = None,
 ) -> list[str]:
     """Measure the wave, build the context, render and write the report; the lines to show the user.
 
@@ -86,13 +112,14 @@ def write_report(
             files = _data_files(session, survey, wave)
     finally:
         engine.dispose()
-    analysis = analyse_wave(current)
+    plans = {label: weighting_plan(workspace, survey, label, margins) for label in [wave, *compared_waves]}
+    analysis = analyse_wave(current, weighting=plans[wave])
     if analysis.status.used == 0:
         raise InputError(
             f"Survey {survey}, wave {wave} has no complete responses to report on.",
             [Problem(f"survey {survey}, wave {wave}", "has no complete responses.", "Import responses first.")],
         )
-    compared = [analyse_wave(loaded) for loaded in earlier]
+    compared = [analyse_wave(loaded, weighting=plans[loaded.wave]) for loaded in earlier]
     context = build_context(
         analysis,
         compared,
@@ -114,6 +141,32 @@ def write_report(
     finished = time.perf_counter()
     timing = f"analysis {measured - started:.1f} s, rendering {finished - measured:.1f} s"
     return [*context.left_out, f"Wrote {output} ({lang}; {timing})."]
+
+
+def weighting_plan(workspace: Workspace, survey: str, wave: str, margins: Path | None) -> WeightingPlan | None:
+    """The margins a wave is weighted to: `--margins`, else the workspace's `[weighting]` for it; None when
+    neither names any. A missing or unreadable margins file is an error naming the setting."""
+    from loyalty.commands.measure.weights import read_margins
+    from reports.weighting import WeightingPlan
+
+    settings = workspace.weighting
+    source = (
+        MarginsSource(margins, "--margins")
+        if margins is not None
+        else (settings.margins_for(survey, wave) if settings is not None else None)
+    )
+    if source is None:
+        return None
+    if not source.path.is_file():
+        raise InputError(
+            f"The margins for survey {survey}, wave {wave} cannot be read.",
+            [Problem(source.setting, f"{source.path} does not exist.",
+                     "Put the margins file there, or change the setting.")],
+        )  # fmt: skip
+    targets, population_total = read_margins(source.path)
+    method = settings.method if settings is not None else "raking"
+    trim = settings.trim if settings is not None else None
+    return WeightingPlan(targets, population_total, method, trim, source.path.name)
 
 
 def _data_files(session: Session, survey: str, wave: str) -> list[DataFile]:

@@ -13,6 +13,8 @@
   `(跳过)` / −3 where routing did not show the question; numbers and free text typed as text in both.
 - `write_customer_records`: the CRM file of one quarter (customer_id, period, purchases, revenue,
   first_purchase, last_purchase, churned, plus membership_tier and channel, which the importer leaves aside).
+- `write_population_margins`: the customer base's true counts of the survey's weighting variables (age band,
+  city tier, gender: their option codes), in the margins format of `loyalty measure weights` and the report.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,7 +43,7 @@ from surveys.questionnaire import (
     SingleChoice,
 )
 from surveys.show_if import is_shown, parse_condition
-from surveys.simulation.model import SimulatedResponse, SimulatedWave
+from surveys.simulation.model import SimulatedResponse, SimulatedWave, Simulation
 
 GENERIC_METADATA = ("response_id", "customer_id", "submitted_at", "duration_seconds", "channel", "ip_address")
 WJX_METADATA = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -100,6 +103,24 @@ def write_customer_records(wave: SimulatedWave, path: Path) -> Path:
         for record in wave.customer_records
     ]
     _write(path, names, rows)
+    return path
+
+
+#: The survey's demographics that the report's weights are raked to (all in the customer base and the wave).
+MARGIN_VARIABLES = ("age_band", "city_tier", "gender")
+
+
+def write_population_margins(simulation: Simulation, path: Path) -> Path:
+    """The simulated base's count per category of each margin variable, as YAML with a population total."""
+    counts = {name: Counter(int(customer[name]) for customer in simulation.customers) for name in MARGIN_VARIABLES}
+    lines = [
+        f"# Population margins: the simulated customer base of `loyalty demo` (seed {simulation.seed}), counted",
+        "# per option code of the survey's items. The report rakes each wave to these (loyalty.toml [weighting]).",
+        f"population_total: {len(simulation.customers)}",
+    ]
+    for name, found in counts.items():
+        lines.append(f"{name}: {{{', '.join(f'{code}: {found[code]}' for code in sorted(found))}}}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 

@@ -34,6 +34,8 @@ QUARTER_STARTS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1), date(202
 RESPONSE_RATES = (0.50, 0.55, 0.60, 0.52)
 PROBLEM_RATE = (0.25, 0.25, 0.33, 0.28)
 MEDIAN_SECONDS = 600.0
+AGE_RESPONSE_STEP = 0.08  # response probability added per age band above 35–44 (taken off below it)
+AGE_IMPRESSION_STEP = 0.25  # the persistent impression g, per age band above 35–44
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +205,9 @@ def simulate(questionnaire: Questionnaire, seed: int = 2026, customers: int = CU
                 }
             )
         tier_step = np.array([TIERS.index(c["tier"]) for c in base])
-        answering = ~churned & (rng.random(customers) < RESPONSE_RATES[quarter] + 0.03 * tier_step)
+        age_step = np.array([c["age_band"] for c in base]) - 4  # −2 for 18–24 … +3 for 65 and over
+        propensity = RESPONSE_RATES[quarter] + 0.03 * tier_step + AGE_RESPONSE_STEP * age_step
+        answering = ~churned & (rng.random(customers) < propensity)
         responses = [
             _response(rng, routing, base[i], state, i, quarter, int(purchases[i]), int(to_date[i]))
             for i in map(int, np.flatnonzero(answering))
@@ -225,7 +229,9 @@ def _customers(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
     gender = rng.choice([1, 2, 3], n, p=[0.46, 0.51, 0.03])
     basket = 180.0 * np.array([1.0, 1.3, 1.7, 2.4])[tier] * rng.lognormal(0.0, 0.35, n)
     rate = np.array([1.2, 2.0, 3.0, 4.5])[tier]
-    impression = rng.normal(0.0, 1.0, n)
+    # older customers answer more often (`AGE_RESPONSE_STEP`) and are a little more content: an unweighted
+    # sample over-states satisfaction, and weighting to the base's age shares corrects it
+    impression = rng.normal(0.0, 1.0, n) + AGE_IMPRESSION_STEP * (age - 4)
     customers = []
     for i in range(n):
         days = int(tenure[i] * 365.25)

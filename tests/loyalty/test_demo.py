@@ -88,3 +88,37 @@ def test_demo_ends_in_both_reports_and_finds_the_thresholds_it_planted(demo_run:
         (THRESHOLDS.lower, THRESHOLDS.upper), analysis.intervals.low, analysis.intervals.high, strict=True
     ):
         assert low <= planted <= high
+
+
+def test_demo_weights_its_reports_to_the_simulated_base_s_margins(demo_run: tuple[Path, Result]) -> None:
+    from collections import Counter
+
+    from loyalty.commands.report import weighting_plan
+    from loyalty.workspace import open_workspace
+    from measure.survey_weights import raked_weights, weighted_net_promoter_score
+    from surveys.simulation.files import MARGIN_VARIABLES
+
+    demo, result = demo_run
+    assert result.exit_code == 0, result.output
+    simulation = simulate(load_questionnaire(demo / "demo-2026q4.yaml"), 2026)
+    workspace = open_workspace(WorkspaceOptions(demo))
+    plan = weighting_plan(workspace, "demo-2026q4", "2026Q4", None)
+    assert plan is not None
+    assert plan.source == "margins.yaml"
+    assert plan.trim == (0.3, 3.0)
+    for name in MARGIN_VARIABLES:
+        counts = Counter(str(customer[name]) for customer in simulation.customers)
+        assert plan.margins[name] == {code: float(count) for code, count in sorted(counts.items())}
+    with workspace_session(WorkspaceOptions(demo)) as session:
+        responses = load_wave(session, "demo-2026q4", "2026Q4").responses
+    complete = responses[responses["status"] == "complete"]
+    categories = complete[list(MARGIN_VARIABLES)].astype(int).astype(str)
+    raked = raked_weights(categories, plan.margins, population_total=plan.population_total, trim=plan.trim)
+    nps = weighted_net_promoter_score(complete["recommend"].astype(float).to_numpy(), raked)
+    text = " ".join(page.extract_text() for page in PdfReader(demo / "report-2026Q4.en.pdf").pages)
+    text = " ".join(text.split())
+    assert "weighted to the population margins in margins.yaml: raking (iterative proportional fitting)" in text
+    assert f"the NPS is {nps.score:.1f} (95% interval {nps.ci_low:.1f} to {nps.ci_high:.1f})" in text
+    # the older, more content customers answer more often: weighting them down lowers the NPS
+    unweighted = 100 * ((complete["recommend"] >= 9).mean() - (complete["recommend"] <= 6).mean())
+    assert nps.score < unweighted - 1
