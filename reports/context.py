@@ -631,6 +631,8 @@ def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
 
 def _customers_section(current: WaveAnalysis, t: _Phrases) -> Section:
     section = _ladder_section(current, t) if current.ladder is not None else Section("customers", t("customers"))
+    if current.ladder is not None and _has_customer_results(current):
+        section = replace(section, paragraphs=(*section.paragraphs, t("ladder_survey_only")))
     return replace(section, parts=_customer_parts(current, t))
 
 

@@ -37,8 +37,8 @@ class CustomerInputs:
 
     `customers` columns: respondent (stored key), tenure_months (from the first purchase to `as_of`),
     months_since_last_purchase, transactions (purchases on record, or the survey's purchases-so-far band when
-    that is higher), revenue_12m (revenue of the periods ending in the 12 months up to `as_of`), churned
-    (1.0 when a record says so), then the survey's share_of_wallet (0–1), repurchase (0–1 of its scale),
+    that is higher), revenue_12m (revenue of the periods ending in the 12 months up to `as_of`), then
+    the survey's share_of_wallet (0–1), repurchase (0–1 of its scale),
     spending_trend (+1 more, 0 the same, −1 less than a year ago), trust and satisfaction (0–100).
     """
 
@@ -111,8 +111,12 @@ def customer_inputs(wave: WaveData, records: pd.DataFrame) -> CustomerInputs:
     answered_purchases = _survey_purchases(wave)
     if answered_purchases is not None:
         purchases = np.fmax(purchases, answered_purchases.loc[rows].to_numpy(float))
-    revenue = known[known["period"].isin(within)].groupby("customer_key")["revenue"].sum(min_count=1).reindex(linked)
-    churned = by_customer["churned"].agg(lambda values: float(values.eq(True).any()))
+    revenue = (
+        known[known["period"].isin(within)]
+        .groupby("customer_key")["revenue"]
+        .sum(min_count=1)
+        .reindex(linked.to_numpy())
+    )
 
     customers = pd.DataFrame(
         {
@@ -121,7 +125,6 @@ def customer_inputs(wave: WaveData, records: pd.DataFrame) -> CustomerInputs:
             "months_since_last_purchase": ((stamp - last).dt.days.clip(lower=0) / MONTH_DAYS).to_numpy(float),
             "transactions": purchases,
             "revenue_12m": revenue.to_numpy(float),
-            "churned": churned.reindex(linked.to_numpy()).to_numpy(float),
         },
         index=rows,
     )
