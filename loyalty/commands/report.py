@@ -86,7 +86,7 @@ def write_report(
             current = load_wave(session, survey, wave)
             earlier = [load_wave(session, survey, label) for label in compared_waves]
             files = _data_files(session, survey, wave)
-            customers = load_customer_records(session, current.responses["respondent"])
+            customers = load_customer_records(session, survey, wave)
             files += _customer_files(session, customers)
     finally:
         engine.dispose()

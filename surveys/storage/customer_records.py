@@ -1,7 +1,8 @@
 """Reading the stored CRM records (`loyalty import-customers`) of the customers a wave's respondents are.
 
 A record is one customer in one period: purchases, revenue, first and last purchase date, churned. Customer
-keys are pseudonymised exactly as respondent keys are, so the respondents' stored keys select their records.
+keys are pseudonymised exactly as respondent keys are, so a wave's respondents' stored keys select their
+records.
 """
 
 from __future__ import annotations
@@ -11,26 +12,31 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from surveys.storage.tables import CustomerRecord, ImportBatchRecord
+from surveys.storage.tables import CustomerRecord, ImportBatchRecord, RespondentRecord, ResponseRecord
+from surveys.storage.waves import find_wave
 
 if TYPE_CHECKING:
     import pandas as pd
 
 CUSTOMER_COLUMNS = ("customer_key", "period", "purchases", "revenue", "first_purchase", "last_purchase", "churned")
-_CHUNK = 900  # keys per IN (…) query: below SQLite's default limit of 999 bound parameters
 
 
-def load_customer_records(session: Session, keys: Iterable[str | None]) -> pd.DataFrame:
-    """The stored records of the customers `keys` (respondent keys as stored; None and repeats ignored), one
-    row per customer and period, sorted by customer and period; CUSTOMER_COLUMNS plus `batch_id`."""
+def load_customer_records(session: Session, survey: str, wave: str) -> pd.DataFrame:
+    """The stored records of the customers who answered `wave` of `survey` (linked by respondent key), one
+    row per customer and period, sorted by customer and period; CUSTOMER_COLUMNS plus `batch_id`. One query,
+    whatever the number of respondents; no rows for a wave whose responses carry no respondent keys."""
     import pandas as pd
 
-    wanted = sorted({key for key in keys if key})
+    record = find_wave(session, survey, wave)
     rows: list[tuple[object, ...]] = []
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        query = select(CustomerRecord).where(col(CustomerRecord.customer_key).in_(chunk))
-        rows += [
+    if record is not None:
+        keys = (
+            select(col(RespondentRecord.key))
+            .join(ResponseRecord, col(ResponseRecord.respondent_id) == col(RespondentRecord.id))
+            .where(col(ResponseRecord.wave_id) == record.id)
+        )
+        query = select(CustomerRecord).where(col(CustomerRecord.customer_key).in_(keys))
+        rows = [
             (r.customer_key, r.period, r.purchases, r.revenue, r.first_purchase, r.last_purchase, r.churned, r.batch_id)
             for r in session.exec(query)
         ]

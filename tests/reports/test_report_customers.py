@@ -112,7 +112,7 @@ def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
             session.commit()
         with Session(engine) as session:
             loaded = load_wave(session, SURVEY, WAVE)
-            records = load_customer_records(session, loaded.responses["respondent"])
+            records = load_customer_records(session, SURVEY, WAVE)
     finally:
         engine.dispose()
     return Customers(stored, crm, analyse_wave(loaded, customers=records))
@@ -280,15 +280,15 @@ def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reas
         with Session(engine) as session:
             no_keys = load_wave(session, SURVEY, NO_KEYS_WAVE)
             keyed = load_wave(session, SURVEY, WAVE)
-            no_records = load_customer_records(session, no_keys.responses["respondent"])
-            none_linked = load_customer_records(session, ["a key no customer has"])
+            no_records = load_customer_records(session, SURVEY, NO_KEYS_WAVE)
     finally:
         engine.dispose()
     without_keys = analyse_wave(no_keys, customers=no_records)
     assert without_keys.left_out["lifecycle"] == (
         f"survey {SURVEY}, wave {NO_KEYS_WAVE} has no respondent keys to link customer records by"
     )
-    unlinked = analyse_wave(keyed, customers=none_linked)
+    assert no_records.empty
+    unlinked = analyse_wave(keyed, customers=no_records)  # as if none of its respondents were in the CRM
     assert unlinked.lifecycle is None
     assert unlinked.value_matrix is None
     context = build_context(unlinked, [], language="en", organisation="", data_files=[], software={})
@@ -364,3 +364,19 @@ def test_the_pdf_states_the_numbers_and_its_customer_pages_rasterise(
     )
     assert raster.returncode == 0
     assert raster.stderr == ""
+
+
+def test_the_command_reads_the_records_and_lists_the_crm_file_with_its_hash(
+    customers: Customers, tmp_path: Path
+) -> None:
+    target = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["--workspace", str(customers.stored.workspace), "report", "--survey", SURVEY, "--wave", WAVE,
+         "--lang", "en", "--html", "-o", str(target)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "left out" not in result.output
+    page = target.read_text(encoding="utf-8")
+    assert "<h2>Relationship lifecycle</h2>" in page
+    assert "<td>crm.csv</td><td>crm-digest</td>" in page.replace("\n", "").replace(" ", "")
