@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from measure.importance_performance import ImportancePerformance
+    from measure.lifecycle import Lifecycle
     from measure.loyalty_index import IndexSensitivity, LoyaltyIndex
     from measure.loyalty_ladder import LoyaltyLadder
     from measure.market_damage import ComplaintPaths, SurveyMarketDamage
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
     from measure.reliability import ScaleReliability
     from measure.response_quality import ResponseQuality
     from measure.threshold_analysis import ThresholdAnalysis
+    from measure.value_matrix import ValueMatrix
     from reports.weighting import WaveWeighting, WeightingPlan
+    from surveys.customer_inputs import CustomerInputs
 
 #: The report's seed for every resampling step (threshold bootstrap), stated in the methods appendix.
 SEED = 20260701
@@ -46,6 +49,8 @@ INDICATOR_NAMES = {
     "churn_intent": "churn",
     "trust": "trust",
 }
+#: Growth potential reads a share of wallet below this as this: the wallet gap would otherwise be unbounded.
+SHARE_OF_WALLET_FLOOR = 0.05
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,28 @@ class LadderResult:
 
 
 @dataclass(frozen=True)
+class LifecycleResult:
+    """Lifecycle stages of the respondents linked to CRM records (METHODS §10.2)."""
+
+    lifecycle: Lifecycle
+    inputs: CustomerInputs
+    n: int  # respondents linked to CRM records
+    trend_from_survey: int  # of them, whose spending trend is the survey's more/less rating (under 2 periods)
+
+
+@dataclass(frozen=True)
+class ValueMatrixResult:
+    """The value matrix of the linked respondents: current value = revenue in the last 12 months, growth
+    potential = the wallet gap, revenue × (1 − share of wallet) / share of wallet, × repurchase intent."""
+
+    matrix: ValueMatrix
+    inputs: CustomerInputs
+    n: int  # respondents with both values (the matrix's base)
+    current_value: tuple[float, ...]  # per linked respondent, in `inputs.customers` order
+    potential_value: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class ReliabilityRow:
     construct: str
     result: ScaleReliability
@@ -120,17 +147,26 @@ class WaveAnalysis:
     drivers: DriverResult | None = None
     complaints: ComplaintResult | None = None
     ladder: LadderResult | None = None
+    lifecycle: LifecycleResult | None = None
+    value_matrix: ValueMatrixResult | None = None
     reliability: tuple[ReliabilityRow, ...] = ()
     left_out: dict[str, str] = field(default_factory=dict)
     weighting: WaveWeighting | None = None  # None: no margins given, or they could not be met (see left_out)
 
 
 def analyse_wave(
-    loaded: WaveData, *, seed: int = SEED, bootstrap: int = 0, weighting: WeightingPlan | None = None
+    loaded: WaveData,
+    *,
+    seed: int = SEED,
+    bootstrap: int = 0,
+    weighting: WeightingPlan | None = None,
+    customers: pd.DataFrame | None = None,
 ) -> WaveAnalysis:
     """Run every section's measures on the complete responses of `loaded`; sections without inputs are
     left out with their reason. With `weighting`, the headline estimates are also made with weights raked
-    to its margins (left out with the reason when the wave cannot be weighted to them)."""
+    to its margins (left out with the reason when the wave cannot be weighted to them). `customers`: the
+    stored CRM records of the wave's respondents (`surveys.storage.customer_records.load_customer_records`),
+    for the lifecycle stages and value matrix."""
     wave, status = complete_responses(loaded)
     results: dict[str, object] = {}
     left_out: dict[str, str] = {}
@@ -157,6 +193,9 @@ def analyse_wave(
             results["weighting"] = _weighting(wave, weighting, results)
         except (InputError, ValueError) as error:
             left_out["weighting"] = _reason(error)
+    customer_results, customer_reasons = _customer_analyses(wave, customers)
+    results.update(customer_results)
+    left_out.update(customer_reasons)
     rows = _reliability(wave)
     if not rows:
         left_out["reliability"] = f"survey {wave.survey} has no construct with three or more rated items"
@@ -367,6 +406,90 @@ def _ladder(wave: WaveData) -> LadderResult:
         able_to_buy=rows(inputs.able_to_buy),
     )
     return LadderResult(ladder, inputs.purchase_item, inputs.purchase_bands, int(known.sum()))
+
+
+def _customer_analyses(wave: WaveData, records: pd.DataFrame | None) -> tuple[dict[str, object], dict[str, str]]:
+    """Lifecycle and value matrix from the CRM records linked to the wave's respondents, or the reason
+    each is left out."""
+    from surveys.customer_inputs import customer_inputs
+
+    if records is None:
+        reason = f"survey {wave.survey}, wave {wave.wave} was measured without its customer records"
+        return {}, {"lifecycle": reason, "value_matrix": reason}
+    try:
+        inputs = customer_inputs(wave, records)
+    except InputError as error:
+        return {}, {"lifecycle": _reason(error), "value_matrix": _reason(error)}
+    results: dict[str, object] = {}
+    reasons: dict[str, str] = {}
+    for name, step in (("lifecycle", _lifecycle), ("value_matrix", _value_matrix)):
+        try:
+            results[name] = step(inputs)
+        except (InputError, ValueError) as error:
+            reasons[name] = _reason(error)
+    return results, reasons
+
+
+def _lifecycle(inputs: CustomerInputs) -> LifecycleResult:
+    """METHODS §10.2 on CRM records: tenure from the first purchase, recency from the last, transactions on
+    record (or the survey's purchases-so-far band when higher), the trend g fitted to log(1 + revenue) over
+    the periods of the last 12 months (the survey's more/same/less rating as ±2δ/0 where fewer than two
+    periods are on record), relationship quality = mean z-score of trust and satisfaction."""
+    from measure.lifecycle import LifecycleRules, relationship_lifecycle, spend_trend
+
+    rules = LifecycleRules()
+    customers = inputs.customers
+    trend = spend_trend(inputs.spend_by_period[list(inputs.periods_12m)].to_numpy(float))
+    survey_trend = customers["spending_trend"].to_numpy(float) * 2 * rules.trend_tolerance
+    from_survey = np.isnan(trend) & ~np.isnan(survey_trend)
+    trend = np.where(from_survey, survey_trend, trend)
+    lifecycle = relationship_lifecycle(
+        customers["tenure_months"].to_numpy(float),
+        transactions=customers["transactions"].to_numpy(float),
+        trend=trend,
+        relationship_quality=relationship_quality(customers[["trust", "satisfaction"]].to_numpy(float)),
+        months_since_last_purchase=customers["months_since_last_purchase"].to_numpy(float),
+        rules=rules,
+    )
+    return LifecycleResult(lifecycle, inputs, len(customers), int(from_survey.sum()))
+
+
+def relationship_quality(components: np.ndarray) -> np.ndarray | None:
+    """RQ per respondent: the mean of the z-scores (sample mean and SD, ddof 1) of the columns that have any
+    answer; None when none has. A respondent's unanswered components are left out of their mean."""
+    present = [column for column in components.T if np.isfinite(column).sum() >= 2]
+    if not present:
+        return None
+    scores = np.column_stack([(c - np.nanmean(c)) / np.nanstd(c, ddof=1) for c in present])
+    counts = np.isfinite(scores).sum(axis=1)
+    totals = np.nansum(scores, axis=1)
+    return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+
+
+def _value_matrix(inputs: CustomerInputs) -> ValueMatrixResult:
+    """METHODS §10.3 with margin and cost to serve unknown: CV = revenue in the last 12 months; PV = the
+    wallet the revenue implies less what we have of it, CV / s × (1 − s) (s = share of wallet, read as at
+    least 5%), times the repurchase intent (0–1) when the survey asks it. Both cut at their medians."""
+    from measure.value_matrix import customer_value_matrix, wallet_growth_potential
+    from surveys.problems import Problem
+
+    customers = inputs.customers
+    if inputs.share_of_wallet_item is None:
+        raise InputError(
+            "No share of wallet.",
+            [Problem("the survey", "has no share-of-wallet number item; growth potential needs it")],
+        )
+    current = customers["revenue_12m"].to_numpy(float)
+    share = customers["share_of_wallet"].to_numpy(float)
+    wallet = current / np.maximum(share, SHARE_OF_WALLET_FLOOR)
+    potential = wallet_growth_potential(wallet, share, 1.0)
+    if inputs.repurchase_item is not None:
+        potential = potential * customers["repurchase"].to_numpy(float)
+    matrix = customer_value_matrix(current, potential)
+    known = int((~np.isnan(current) & ~np.isnan(potential)).sum())
+    return ValueMatrixResult(
+        matrix, inputs, known, tuple(float(v) for v in current), tuple(float(v) for v in potential)
+    )
 
 
 def _reliability(wave: WaveData) -> tuple[ReliabilityRow, ...]:

@@ -241,3 +241,97 @@ def _place_labels(axes: Any, points: Sequence[tuple[str, float, float]]) -> None
                 break
         assert label is not None
         placed.append(label.get_window_extent(renderer))
+
+
+#: The value-matrix tiles: the class's fill, light enough for dark text; key in the measure's blue.
+VALUE_CLASS_COLOURS = {"key": "#c9d9ea", "maintain": "#fbe2cf", "develop": "#dcead3", "minimal": "#eeeeee"}
+
+
+def lifecycle_svg(stages: Sequence[tuple[str, float, int]], n: int, language: str) -> str:
+    """The lifecycle stages: one horizontal bar per stage (share of the linked customers, with its count),
+    in the order of the relationship, exploration at the top."""
+
+    def draw(axes: Any) -> None:
+        names = [name for name, _, _ in stages]
+        shares = [100 * share for _, share, _ in stages]
+        positions = list(range(len(names)))[::-1]
+        axes.barh(positions, shares, color=PRIMARY, height=0.65)
+        for position, share, (_, _, count) in zip(positions, shares, stages, strict=True):
+            axes.text(share + 0.8, position, f"{share:.1f}% ({count})", va="center")
+        axes.set_yticks(positions)
+        axes.set_yticklabels(names)
+        axes.set_xlim(0, max([*shares, 1.0]) * 1.25)
+        axes.set_xlabel(phrase(language, "axis_linked_share"))
+        axes.set_title(phrase(language, "chart_lifecycle"), loc="left", pad=14)
+        _base(axes, language, n)
+
+    return _svg(language, (6.4, 2.6), draw)
+
+
+@dataclass(frozen=True)
+class ValueTile:
+    """One class of the value matrix as the chart shows it."""
+
+    value_class: str  # key, maintain, develop, minimal
+    name: str
+    share: float
+    count: int
+    current_value_share: float
+
+
+def value_matrix_svg(
+    tiles: Sequence[ValueTile], current_cut: float, potential_cut: float, n: int, language: str
+) -> str:
+    """The 2×2 value matrix: current value across, growth potential up, each class a tile with its name,
+    share of customers, n and share of revenue; the medians that cut the axes in the tick labels."""
+    places = {"minimal": (0, 0), "maintain": (1, 0), "develop": (0, 1), "key": (1, 1)}
+
+    def draw(axes: Any) -> None:
+        from matplotlib.patches import Rectangle
+
+        for tile in tiles:
+            x, y = places[tile.value_class]
+            axes.add_patch(
+                Rectangle((x + 0.02, y + 0.02), 0.96, 0.96, color=VALUE_CLASS_COLOURS[tile.value_class], lw=0)
+            )
+            axes.text(x + 0.5, y + 0.68, tile.name, ha="center", va="center", fontsize=10, fontweight="bold")
+            axes.text(
+                x + 0.5,
+                y + 0.45,
+                phrase(language, "tile_share", share=f"{100 * tile.share:.1f}%", n=tile.count),
+                ha="center",
+                va="center",
+            )
+            axes.text(
+                x + 0.5,
+                y + 0.25,
+                phrase(language, "tile_revenue", share=f"{100 * tile.current_value_share:.1f}%"),
+                ha="center",
+                va="center",
+                color=NEUTRAL,
+            )
+        axes.set_xlim(0, 2)
+        axes.set_ylim(0, 2)
+        axes.set_xticks([0.5, 1.5])
+        axes.set_xticklabels(
+            [
+                phrase(language, "below_cut", cut=f"{current_cut:,.0f}"),
+                phrase(language, "at_or_above_cut", cut=f"{current_cut:,.0f}"),
+            ]
+        )
+        axes.set_yticks([0.5, 1.5])
+        axes.set_yticklabels(
+            [
+                phrase(language, "below_cut", cut=f"{potential_cut:,.0f}"),
+                phrase(language, "at_or_above_cut", cut=f"{potential_cut:,.0f}"),
+            ],
+            rotation=90,
+            va="center",
+        )
+        axes.tick_params(length=0)
+        axes.set_xlabel(phrase(language, "axis_current_value"))
+        axes.set_ylabel(phrase(language, "axis_growth_potential"))
+        axes.set_title(phrase(language, "chart_value_matrix"), loc="left", pad=14)
+        _base(axes, language, n)
+
+    return _svg(language, (6.4, 3.6), draw)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from reports import charts
@@ -29,6 +29,12 @@ RESOLUTION_RATE = 0.60
 ALPHA = 0.05
 #: Executive-summary findings: at most this many.
 MAX_FINDINGS = 5
+#: A share of linked customers in decline at or above this is a recommendation.
+DECLINE_SHARE = 0.25
+#: Key customers holding this share of revenue or more is a recommendation (revenue concentrated).
+KEY_REVENUE_SHARE = 0.60
+#: Maintain customers (high value, low potential) holding this share of revenue or more is a recommendation.
+MAINTAIN_REVENUE_SHARE = 0.25
 
 SECTION_TITLES = {
     "quality": "quality",
@@ -39,7 +45,9 @@ SECTION_TITLES = {
     "drivers": "drivers",
     "complaints": "complaints",
     "reliability": "reliability",
-    "ladder": "customers",
+    "ladder": "chart_ladder",
+    "lifecycle": "lifecycle",
+    "value_matrix": "value_matrix",
     "weighting": "weighting",
 }
 
@@ -64,6 +72,7 @@ class Section:
     charts: tuple[Chart, ...] = ()
     tables: tuple[Table, ...] = ()
     bullets: tuple[str, ...] = ()
+    parts: tuple[Section, ...] = ()  # sub-sections, each under its own heading after the section's content
 
 
 @dataclass(frozen=True)
@@ -235,7 +244,8 @@ def build_context(
         ("reliability", _reliability_section),
     )
     for key, build in builders:
-        if key in current.left_out or (key == "reliability" and not current.reliability):
+        missing = key in current.left_out or (key == "reliability" and not current.reliability)
+        if missing and not (key == "ladder" and _has_customer_results(current)):
             continue
         sections.append(build(current, t))
     sections.append(_recommendations(current, sections, t))
@@ -388,15 +398,22 @@ def _zone(current: WaveAnalysis, name: str) -> Zone | None:
 
 
 def attribute_labels(current: WaveAnalysis, language: str) -> dict[str, str]:
-    """Attribute code → its grid row text in `language` (zh-Hant falls back to zh-Hans, then the code)."""
+    """Attribute code → its grid row text in `language`: the questionnaire's; where the questionnaire is not
+    in `language` (a survey written in 简体 and English, reported in 繁體), the item bank's glossary text of
+    the same attribute (by code, or by its text in another language); then zh-Hans for zh-Hant; then the code."""
+    from surveys.bank import glossary_attribute
     from surveys.questionnaire import Construct
 
     labels: dict[str, str] = {}
     for variable in current.wave.codebook:
         if variable.construct == Construct.ATTRIBUTE_SATISFACTION and variable.attribute is not None:
             texts = {str(key): value for key, value in variable.text.items()}
+            label = texts.get(language)
+            if not label:
+                entry = glossary_attribute(variable.attribute, texts.values())
+                label = None if entry is None else {str(k): v for k, v in entry.text.items()}.get(language)
             fallback = texts.get("zh-Hans") if language == "zh-Hant" else None
-            labels[variable.attribute] = texts.get(language) or fallback or variable.attribute
+            labels[variable.attribute] = label or fallback or variable.attribute
     return labels
 
 
@@ -781,7 +798,14 @@ def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
 
 
 def _customers_section(current: WaveAnalysis, t: _Phrases) -> Section:
-    assert current.ladder is not None  # by build_context
+    section = _ladder_section(current, t) if current.ladder is not None else Section("customers", t("customers"))
+    if current.ladder is not None and _has_customer_results(current):
+        section = replace(section, paragraphs=(*section.paragraphs, t("ladder_survey_only")))
+    return replace(section, parts=_customer_parts(current, t))
+
+
+def _ladder_section(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.ladder is not None  # by the caller
     result = current.ladder
     label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[t.language]
     rows = tuple((str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution)
@@ -910,6 +934,7 @@ def recommendations(current: WaveAnalysis, t: _Phrases) -> list[tuple[str, str]]
         found.append(
             (t("rec_detractors", detractors=_percent(s.detractor_share), promoters=_percent(s.promoter_share)), "nps")
         )
+    found.extend(customer_recommendations(current, t))
     return found
 
 
@@ -954,6 +979,162 @@ def _methods(current: WaveAnalysis, data_files: Sequence[DataFile], software: di
     return Section(
         "methods",
         t("methods"),
-        paragraphs=(*formulas, *weighting, t("seed", seed=SEED), *exclusions),
+        paragraphs=(*formulas, *weighting, *_customer_formulas(current, t), t("seed", seed=SEED), *exclusions),
         tables=(software_table, files),
     )
+
+
+def _has_customer_results(current: WaveAnalysis) -> bool:
+    return current.lifecycle is not None or current.value_matrix is not None
+
+
+def _label(row: object, language: str) -> str:
+    """The label of a lifecycle row (`label_zh_hans` …) or name of a value class (`name_zh_hans` …)."""
+    suffix = language.lower().replace("-", "_")
+    return str(getattr(row, f"label_{suffix}", None) or getattr(row, f"name_{suffix}"))
+
+
+def _customer_parts(current: WaveAnalysis, t: _Phrases) -> tuple[Section, ...]:
+    """The lifecycle stages and the value matrix under the customers section, or the line saying why each
+    is left out."""
+    parts = []
+    for key, build in (("lifecycle", _lifecycle_part), ("value_matrix", _value_matrix_part)):
+        if key in current.left_out:
+            parts.append(Section(key, t(key), paragraphs=(_left_out_line(key, current.left_out[key], t),)))
+        else:
+            parts.append(build(current, t))
+    return tuple(parts)
+
+
+def _lifecycle_part(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.lifecycle is not None  # by _customer_parts
+    result = current.lifecycle
+    inputs = result.inputs
+    rows = {row.stage: row for row in result.lifecycle.distribution}
+    unclassified = rows.get("unclassified")
+    reading = t(
+        "lifecycle_reading",
+        n=result.n,
+        stability=_percent(rows["stability"].share),
+        formation=_percent(rows["formation"].share),
+        exploration=_percent(rows["exploration"].share),
+        decline=_percent(rows["decline"].share),
+        unclassified=t("lifecycle_unclassified", share=_percent(unclassified.share), count=unclassified.count)
+        if unclassified is not None and unclassified.count
+        else "",
+    )
+    periods = f"{inputs.periods[0]}–{inputs.periods[-1]}" if len(inputs.periods) > 1 else inputs.periods[0]
+    note = t(
+        "lifecycle_note",
+        n=result.n,
+        respondents=inputs.respondents,
+        periods=periods,
+        as_of=f"{inputs.as_of:%Y-%m-%d}",
+        survey_trend=t("lifecycle_survey_trend", count=result.trend_from_survey) if result.trend_from_survey else "",
+    )
+    distribution = result.lifecycle.distribution
+    chart = charts.lifecycle_svg(
+        [(_label(d, t.language), d.share, d.count) for d in distribution], result.n, t.language
+    )
+    table = Table(
+        (t("stage"), "n", t("share")),
+        tuple((_label(d, t.language), str(d.count), _percent(d.share)) for d in distribution),
+    )
+    return Section("lifecycle", t("lifecycle"), paragraphs=(reading, note), charts=(Chart(chart),), tables=(table,))
+
+
+def _value_matrix_part(current: WaveAnalysis, t: _Phrases) -> Section:
+    assert current.value_matrix is not None  # by _customer_parts
+    result = current.value_matrix
+    matrix = result.matrix
+    classes = {row.value_class: row for row in matrix.summary}
+    reading = t(
+        "value_matrix_reading",
+        current_cut=f"{matrix.current_cut:,.0f}",
+        potential_cut=f"{matrix.potential_cut:,.0f}",
+        key_class=_percent(classes["key"].share),
+        key_revenue=_percent(classes["key"].current_value_share),
+        maintain=_percent(classes["maintain"].share),
+        maintain_revenue=_percent(classes["maintain"].current_value_share),
+        develop=_percent(classes["develop"].share),
+        minimal=_percent(classes["minimal"].share),
+    )
+    paragraphs = [reading]
+    if matrix.unclassified:
+        paragraphs.append(t("value_matrix_unclassified", count=matrix.unclassified))
+    tiles = [
+        charts.ValueTile(row.value_class, _label(row, t.language), row.share, row.count, row.current_value_share)
+        for row in matrix.summary
+    ]
+    chart = charts.value_matrix_svg(tiles, matrix.current_cut, matrix.potential_cut, result.n, t.language)
+    suffix = t.language.lower().replace("-", "_")
+    table = Table(
+        (t("value_class"), "n", t("share"), t("revenue_share"), t("resources"), t("strategy")),
+        tuple(
+            (
+                _label(row, t.language),
+                str(row.count),
+                _percent(row.share),
+                _percent(row.current_value_share),
+                str(getattr(row, f"resources_{suffix}")),
+                str(getattr(row, f"strategy_{suffix}")),
+            )
+            for row in matrix.summary
+        ),
+    )
+    return Section(
+        "value_matrix", t("value_matrix"), paragraphs=tuple(paragraphs), charts=(Chart(chart),), tables=(table,)
+    )
+
+
+def customer_recommendations(current: WaveAnalysis, t: _Phrases) -> list[tuple[str, str]]:
+    """(recommendation, "customers") by these rules: DECLINE_SHARE (25%) or more of the linked customers in
+    decline; key customers holding KEY_REVENUE_SHARE (60%) or more of the revenue; maintain customers (high
+    value, low potential) holding MAINTAIN_REVENUE_SHARE (25%) or more."""
+    found: list[tuple[str, str]] = []
+    if current.lifecycle is not None:
+        decline = next(row for row in current.lifecycle.lifecycle.distribution if row.stage == "decline")
+        if decline.share >= DECLINE_SHARE:
+            found.append((t("rec_decline", share=_percent(decline.share)), "customers"))
+    if current.value_matrix is not None:
+        classes = {row.value_class: row for row in current.value_matrix.matrix.summary}
+        for name, threshold in (("key", KEY_REVENUE_SHARE), ("maintain", MAINTAIN_REVENUE_SHARE)):
+            row = classes[name]
+            if row.current_value_share >= threshold:
+                found.append(
+                    (
+                        t(f"rec_{name}", share=_percent(row.share), revenue=_percent(row.current_value_share)),
+                        "customers",
+                    )
+                )
+    return found
+
+
+def _customer_formulas(current: WaveAnalysis, t: _Phrases) -> tuple[str, ...]:
+    """The lifecycle and value-matrix rules, with the thresholds used, for the methods appendix."""
+    from reports.analysis import SHARE_OF_WALLET_FLOOR
+
+    formulas = []
+    if current.lifecycle is not None:
+        rules = current.lifecycle.lifecycle.rules
+        formulas.append(
+            t(
+                "formula_lifecycle",
+                t1=f"{rules.exploration_max_months:g}",
+                transactions=rules.exploration_max_transactions,
+                delta=f"{rules.trend_tolerance:g}",
+                lapse=f"{rules.lapse_months:g}",
+                t2=f"{rules.stability_min_months:g}",
+                decline_share=_percent(DECLINE_SHARE),
+            )
+        )
+    if current.value_matrix is not None:
+        formulas.append(
+            t(
+                "formula_value_matrix",
+                floor=_percent(SHARE_OF_WALLET_FLOOR),
+                key_share=_percent(KEY_REVENUE_SHARE),
+                maintain_share=_percent(MAINTAIN_REVENUE_SHARE),
+            )
+        )
+    return tuple(formulas)

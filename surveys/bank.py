@@ -8,6 +8,7 @@ the same complete labels. `attributes.yaml` is the glossary of service attribute
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -91,6 +92,38 @@ def load_bank(directory: Path = BANK_DIRECTORY) -> ItemBank:
     if problems:
         raise InputError(f"The item bank has {len(problems)} problems.", problems)
     return ItemBank(items, scales, attributes)
+
+
+@cache
+def attribute_glossary(directory: Path = BANK_DIRECTORY) -> tuple[GlossaryAttribute, ...]:
+    """The glossary of service attributes (`attributes.yaml`) alone, without reading the item files."""
+    problems: list[Problem] = []
+    attributes = _load_attributes(directory, problems)
+    if problems:
+        raise InputError(f"The attribute glossary has {len(problems)} problems.", problems)
+    return tuple(attributes)
+
+
+def glossary_attribute(code: str, texts: Iterable[str] = ()) -> GlossaryAttribute | None:
+    """The glossary attribute a grid row stands for: the one with the row's code, else the one whose code,
+    texts or aliases include one of the row's `texts` (ignoring case), as `loyalty survey new --attributes`
+    matches names; None when the glossary has no such attribute.
+
+    >>> glossary_attribute("delivery").text["zh-Hant"]
+    '到貨速度'
+    >>> glossary_attribute("attribute_3", ["线上下单"]).code
+    'online_ordering'
+    """
+    glossary = attribute_glossary()
+    found = next((attribute for attribute in glossary if attribute.code == code), None)
+    if found is not None:
+        return found
+    wanted = {text.casefold() for text in texts if text}
+    for attribute in glossary:
+        names = [attribute.code, *attribute.text.values(), *attribute.aliases]
+        if wanted & {name.casefold() for name in names}:
+            return attribute
+    return None
 
 
 def _load_scales(directory: Path, problems: list[Problem]) -> dict[str, Scale]:

@@ -21,6 +21,7 @@ from loyalty.workspace import MarginsSource, Workspace, WorkspaceOptions, open_w
 from surveys.problems import InputError, Problem
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sqlmodel import Session
 
     from reports.context import DataFile
@@ -97,6 +98,7 @@ def write_report(
     from reports.analysis import analyse_wave
     from reports.context import build_context
     from reports.html import render_report_html
+    from surveys.storage.customer_records import load_customer_records
     from surveys.storage.wave_data import load_wave
 
     if wave in compared_waves:
@@ -110,10 +112,12 @@ def write_report(
             current = load_wave(session, survey, wave)
             earlier = [load_wave(session, survey, label) for label in compared_waves]
             files = _data_files(session, survey, wave)
+            customers = load_customer_records(session, survey, wave)
+            files += _customer_files(session, customers)
     finally:
         engine.dispose()
     plans = {label: weighting_plan(workspace, survey, label, margins) for label in [wave, *compared_waves]}
-    analysis = analyse_wave(current, weighting=plans[wave])
+    analysis = analyse_wave(current, weighting=plans[wave], customers=customers)
     if analysis.status.used == 0:
         raise InputError(
             f"Survey {survey}, wave {wave} has no complete responses to report on.",
@@ -183,6 +187,15 @@ def _data_files(session: Session, survey: str, wave: str) -> list[DataFile]:
     batches = session.exec(
         select(ImportBatchRecord).where(ImportBatchRecord.wave_id == record.id).order_by(col(ImportBatchRecord.id))
     ).all()
+    return [DataFile(b.file_names, b.sha256, f"{b.imported_at:%Y-%m-%d %H:%M}") for b in batches]
+
+
+def _customer_files(session: Session, customers: pd.DataFrame) -> list[DataFile]:
+    """The CRM import batches the wave's customer records come from."""
+    from reports.context import DataFile
+    from surveys.storage.customer_records import customer_batches
+
+    batches = customer_batches(session, customers["batch_id"].dropna().astype(int))
     return [DataFile(b.file_names, b.sha256, f"{b.imported_at:%Y-%m-%d %H:%M}") for b in batches]
 
 

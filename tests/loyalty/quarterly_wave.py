@@ -35,6 +35,7 @@ METADATA: tuple[MetadataField, ...] = (
     "channel",
     "ip_address",
     "user_agent",
+    "respondent_key",  # only in waves made with respondent keys
 )
 
 
@@ -56,11 +57,15 @@ def make_stored_wave(
     n: int = 240,
     seed: int = 20260701,
     questionnaire: Questionnaire | None = None,
+    respondent_keys: bool = False,
 ) -> StoredWave:
-    """Create a workspace in `directory`, publish the questionnaire, import `n` generated responses."""
+    """Create a workspace in `directory`, publish the questionnaire, import `n` generated responses (with
+    `respondent_keys`, each row's customer key K0001, K0002 …, to link CRM records by)."""
     questionnaire = questionnaire or quarterly_questionnaire()
     workspace = create_workspace(directory, database_url)
     answers = generated_answers(questionnaire, n, seed)
+    if respondent_keys:
+        answers.insert(1, "respondent_key", customer_keys(n))
     engine = workspace.engine()
     try:
         with Session(engine) as session:
@@ -74,10 +79,20 @@ def make_stored_wave(
     return StoredWave(directory, workspace.database_url, questionnaire, answers)
 
 
-def add_wave(stored: StoredWave, wave: str, n: int = 240, seed: int = 20260401, shift: float = 0.0) -> pd.DataFrame:
+def add_wave(
+    stored: StoredWave,
+    wave: str,
+    n: int = 240,
+    seed: int = 20260401,
+    shift: float = 0.0,
+    respondent_keys: bool = False,
+) -> pd.DataFrame:
     """Import `n` more generated responses into the workspace of `stored` as wave `wave`; `shift` moves every
-    respondent's latent loyalty (e.g. −0.3 for an earlier, less loyal quarter)."""
+    respondent's latent loyalty (e.g. −0.3 for an earlier, less loyal quarter); `respondent_keys` as in
+    `make_stored_wave` (the same customers answer again)."""
     answers = generated_answers(stored.questionnaire, n, seed, shift)
+    if respondent_keys:
+        answers.insert(1, "respondent_key", customer_keys(n))
     engine = create_workspace(stored.workspace, stored.database_url).engine()
     try:
         with Session(engine) as session:
@@ -88,6 +103,11 @@ def add_wave(stored: StoredWave, wave: str, n: int = 240, seed: int = 20260401, 
     finally:
         engine.dispose()
     return answers
+
+
+def customer_keys(n: int) -> list[str]:
+    """The customer keys of the first `n` respondents of a wave made with respondent keys."""
+    return [f"K{index + 1:04d}" for index in range(n)]
 
 
 def generated_answers(questionnaire: Questionnaire, n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:

@@ -1,0 +1,382 @@
+"""The report's customers section from stored CRM records: lifecycle stages and the value matrix.
+
+A workspace with one wave of the quarterly-loyalty survey whose respondents carry customer keys, and a CRM
+file of five quarters imported through `import_customer_records` (one quarter after the wave, which the
+report must not read; customers who never answered; respondents without records). The expected numbers are
+worked out here from the generated CRM rows and answers, with `measure.lifecycle` and `measure.value_matrix`,
+and compared with what the report says. The questionnaire is in 简体 and English only, so the 繁體 report's
+attribute labels must come from the item bank.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from loyalty.cli import app
+from measure.lifecycle import Lifecycle, relationship_lifecycle, spend_trend
+from measure.value_matrix import ValueMatrix, customer_value_matrix
+from reports import charts
+from reports.analysis import WaveAnalysis, analyse_wave
+from reports.context import ReportContext, Section, build_context
+from reports.html import render_report_html
+from reports.pdf import write_report_pdf
+from reports.phrases import LANGUAGES, PHRASES
+from surveys.bank import attribute_glossary
+from surveys.importers.customer_records import import_customer_records
+from surveys.importers.export_table import ExportColumn, ExportRow, ExportTable
+from surveys.storage.customer_records import load_customer_records
+from surveys.storage.engine import make_engine
+from surveys.storage.wave_data import load_wave
+from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, add_wave, customer_keys, make_stored_wave
+
+PERIODS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")  # 2026Q4 comes after the wave 2026Q3
+PERIOD_STARTS = {p: date(int(p[:4]), 3 * int(p[-1]) - 2, 1) for p in PERIODS}
+AS_OF = date(2026, 9, 30)  # the end of the wave's own period, the latest the report may read
+MONTH = 365.25 / 12
+RESPONDENTS = 240
+WITHOUT_RECORDS = 30  # the last 30 respondents have no CRM records
+NO_KEYS_WAVE = "2026Q2"  # a wave imported without respondent keys
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils are not installed")
+
+
+def crm_rows(seed: int = 7) -> pd.DataFrame:
+    """Quarterly CRM rows for the first 210 respondents' customers and 40 who never answered: customers join
+    at their first purchase (no record before), buy at their own rate, some buy less over time, a few stop."""
+    rng = np.random.default_rng(seed)
+    keys = customer_keys(RESPONDENTS - WITHOUT_RECORDS) + [f"X{index:03d}" for index in range(40)]
+    rows = []
+    for key in keys:
+        first = date(2026, 9, 1) - timedelta(days=int(rng.integers(20, 6 * 365)))
+        rate, basket, drift = rng.gamma(2.0, 1.2), rng.lognormal(5.5, 0.5), rng.normal(0.0, 0.35)
+        stops = rng.random() < 0.1
+        last: date | None = None
+        for step, period in enumerate(PERIODS):
+            start = PERIOD_STARTS[period]
+            if first >= start + timedelta(days=90):
+                continue  # not a customer yet
+            bought = 0 if stops and step >= 2 else int(rng.poisson(rate * np.exp(drift * step)))
+            if bought:
+                last = max(first, start) + timedelta(days=int(rng.integers(0, 60)))
+            rows.append(
+                {
+                    "customer_id": key,
+                    "period": period,
+                    "purchases": bought,
+                    "revenue": round(bought * basket * float(rng.lognormal(0.0, 0.2)), 2),
+                    "first_purchase": first.isoformat(),
+                    "last_purchase": (last or first).isoformat(),
+                    "churned": "1" if stops and step >= 2 else "0",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def crm_table(rows: pd.DataFrame) -> ExportTable:
+    columns = [ExportColumn(position, name, "answer") for position, name in enumerate(rows.columns)]
+    records = [
+        ExportRow(number + 2, tuple(str(value) for value in record))
+        for number, record in enumerate(rows.itertuples(index=False))
+    ]
+    return ExportTable("csv", "crm.csv", columns, iter(records))
+
+
+@dataclass(frozen=True)
+class Customers:
+    stored: StoredWave
+    crm: pd.DataFrame
+    analysis: WaveAnalysis
+
+
+@pytest.fixture(scope="module")
+def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
+    stored = make_stored_wave(tmp_path_factory.mktemp("customers") / "workspace", respondent_keys=True)
+    add_wave(stored, NO_KEYS_WAVE)
+    crm = crm_rows()
+    engine = make_engine(stored.database_url)
+    try:
+        with Session(engine) as session:
+            import_customer_records(session, crm_table(crm), "crm-digest")
+            session.commit()
+        with Session(engine) as session:
+            loaded = load_wave(session, SURVEY, WAVE)
+            records = load_customer_records(session, SURVEY, WAVE)
+    finally:
+        engine.dispose()
+    return Customers(stored, crm, analyse_wave(loaded, customers=records))
+
+
+def _percent_of_scale(values: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
+    return 100 * (values - low) / (high - low)
+
+
+def expected_inputs(customers: Customers) -> pd.DataFrame:
+    """Per complete respondent with records: the inputs METHODS §10.2/§10.3 name, worked out from the
+    generated CRM rows (periods up to the wave's) and answers."""
+    answers = customers.stored.answers
+    complete = answers[answers["status"] == "complete"].set_index("respondent_key")
+    crm = customers.crm[customers.crm["period"] <= WAVE]
+    crm = crm[crm["customer_id"].isin(complete.index)]
+    by_customer = crm.groupby("customer_id")
+    spend = crm.pivot(index="customer_id", columns="period", values="revenue")[list(PERIODS[:-1])]
+    frame = pd.DataFrame(index=spend.index)
+    frame["tenure"] = [(AS_OF - date.fromisoformat(d)).days / MONTH for d in by_customer["first_purchase"].min()]
+    frame["recency"] = [(AS_OF - date.fromisoformat(d)).days / MONTH for d in by_customer["last_purchase"].max()]
+    bands = complete.loc[frame.index, "purchases_to_date"].map({1: 0.0, 2: 1.0, 3: 2.0, 4: 6.0})
+    frame["transactions"] = np.fmax(by_customer["purchases"].sum().to_numpy(float), bands.to_numpy(float))
+    frame["revenue"] = by_customer["revenue"].sum()
+    trend = spend_trend(spend.to_numpy(float))
+    survey_trend = np.sign(complete.loc[frame.index, "spending_trend"].to_numpy(float) - 3) * 0.1
+    frame["trend"] = np.where(np.isnan(trend), survey_trend, trend)
+    trust_items = [str(c) for c in complete.columns if str(c).startswith("trust_")]
+    trust = _percent_of_scale(complete.loc[frame.index, trust_items], 1, 5)
+    satisfaction = _percent_of_scale(complete.loc[frame.index, ["sat_overall", "sat_expectations", "sat_ideal"]], 0, 10)
+    components = pd.DataFrame({"trust": trust.mean(axis=1), "satisfaction": satisfaction.mean(axis=1)})
+    z = (components - components.mean()) / components.std(ddof=1)
+    frame["quality"] = z.mean(axis=1)
+    share = complete.loc[frame.index, "share_of_wallet"].to_numpy(float) / 100
+    repurchase = complete.loc[frame.index, "repurchase"].to_numpy(float) / 10
+    frame["potential"] = frame["revenue"] / np.maximum(share, 0.05) * (1 - share) * repurchase
+    return frame
+
+
+def expected_lifecycle(customers: Customers) -> Lifecycle:
+    frame = expected_inputs(customers)
+    return relationship_lifecycle(
+        frame["tenure"],
+        transactions=frame["transactions"],
+        trend=frame["trend"],
+        relationship_quality=frame["quality"],
+        months_since_last_purchase=frame["recency"],
+    )
+
+
+def expected_value_matrix(customers: Customers) -> ValueMatrix:
+    frame = expected_inputs(customers)
+    return customer_value_matrix(frame["revenue"], frame["potential"])
+
+
+def test_only_respondents_with_records_are_linked_and_the_later_quarter_is_not_read(customers: Customers) -> None:
+    result = customers.analysis.lifecycle
+    assert result is not None
+    complete = customers.stored.answers["status"] == "complete"
+    linked = complete & customers.stored.answers["respondent_key"].isin(customers.crm["customer_id"])
+    assert result.n == int(linked.sum())
+    assert result.inputs.respondents == int(complete.sum())
+    assert result.inputs.periods == PERIODS[:-1]
+    assert result.inputs.as_of == AS_OF
+
+
+def test_lifecycle_stages_equal_the_measure_on_the_stored_records(customers: Customers) -> None:
+    result = customers.analysis.lifecycle
+    assert result is not None
+    expected = expected_lifecycle(customers)
+    assert [(row.stage, row.count) for row in result.lifecycle.distribution] == [
+        (row.stage, row.count) for row in expected.distribution
+    ]
+    assert result.lifecycle.quality_threshold == pytest.approx(expected.quality_threshold, abs=1e-12)
+    assert {row.stage for row in expected.distribution if row.count} >= {"exploration", "decline", "formation"}
+
+
+def test_the_value_matrix_equals_the_measure_on_the_stored_records(customers: Customers) -> None:
+    result = customers.analysis.value_matrix
+    assert result is not None
+    expected = expected_value_matrix(customers)
+    assert result.matrix.current_cut == pytest.approx(expected.current_cut, rel=1e-12)
+    assert result.matrix.potential_cut == pytest.approx(expected.potential_cut, rel=1e-12)
+    for got, want in zip(result.matrix.summary, expected.summary, strict=True):
+        assert (got.value_class, got.count) == (want.value_class, want.count)
+        assert got.current_value_share == pytest.approx(want.current_value_share, rel=1e-12)
+    assert result.n == sum(row.count for row in expected.summary)
+
+
+@pytest.fixture(scope="module", params=LANGUAGES)
+def context(request: pytest.FixtureRequest, customers: Customers) -> ReportContext:
+    return build_context(
+        customers.analysis, [], language=str(request.param), organisation="", data_files=[], software={}
+    )
+
+
+def _part(context: ReportContext, key: str) -> Section:
+    section = next(section for section in context.sections if section.key == "customers")
+    return next(part for part in section.parts if part.key == key)
+
+
+def test_each_language_states_the_lifecycle_and_value_matrix_numbers(
+    customers: Customers, context: ReportContext
+) -> None:
+    phrases = PHRASES[context.language]
+    html = render_report_html(context)
+    lifecycle, matrix = expected_lifecycle(customers), expected_value_matrix(customers)
+    part = _part(context, "lifecycle")
+    assert part.title == phrases["lifecycle"]
+    assert len(part.charts) == 1
+    assert phrases["chart_lifecycle"] in part.charts[0].svg
+    rows = {row[0]: row[1:] for row in part.tables[0].rows}
+    for row in lifecycle.distribution:
+        label = {"zh-Hans": row.label_zh_hans, "zh-Hant": row.label_zh_hant, "en": row.label_en}[context.language]
+        assert rows[label] == (str(row.count), f"{100 * row.share:.1f}%")
+    stages = {row.stage: row for row in lifecycle.distribution}
+    assert f"{100 * stages['decline'].share:.1f}%" in part.paragraphs[0]
+    part = _part(context, "value_matrix")
+    assert phrases["chart_value_matrix"] in part.charts[0].svg
+    assert f"{matrix.current_cut:,.0f}" in part.paragraphs[0]
+    assert f"{matrix.potential_cut:,.0f}" in part.paragraphs[0]
+    suffix = context.language.lower().replace("-", "_")
+    for value_class, cells in zip(matrix.summary, part.tables[0].rows, strict=True):
+        assert cells[:4] == (
+            getattr(value_class, f"name_{suffix}"),
+            str(value_class.count),
+            f"{100 * value_class.share:.1f}%",
+            f"{100 * value_class.current_value_share:.1f}%",
+        )
+        strategy = getattr(value_class, f"strategy_{suffix}")  # METHODS §10.3's strategy, in the language
+        assert cells[5] == strategy
+        assert strategy in html
+    assert 'id="lifecycle"' in html
+    assert 'id="value_matrix"' in html
+    assert context.left_out == ()
+
+
+def test_the_rules_fire_on_the_stated_thresholds_and_the_methods_state_them(
+    customers: Customers, context: ReportContext
+) -> None:
+    from reports.context import DECLINE_SHARE, KEY_REVENUE_SHARE
+
+    phrases = PHRASES[context.language]
+    lifecycle, matrix = expected_lifecycle(customers), expected_value_matrix(customers)
+    decline = next(row.share for row in lifecycle.distribution if row.stage == "decline")
+    key = next(row for row in matrix.summary if row.value_class == "key")
+    bullets = next(section for section in context.sections if section.key == "recommendations").bullets
+    evidence = phrases["evidence"].format(section=phrases["customers"])
+    decline_text = phrases["rec_decline"].format(share=f"{100 * decline:.1f}%")
+    assert any(bullet == f"{decline_text} {evidence}" for bullet in bullets) == (decline >= DECLINE_SHARE)
+    key_text = phrases["rec_key"].format(
+        share=f"{100 * key.share:.1f}%", revenue=f"{100 * key.current_value_share:.1f}%"
+    )
+    assert any(bullet.startswith(key_text) for bullet in bullets) == (key.current_value_share >= KEY_REVENUE_SHARE)
+    methods = next(section for section in context.sections if section.key == "methods").paragraphs
+    assert sum(paragraph.startswith(phrases["formula_lifecycle"][:8]) for paragraph in methods) == 1
+    assert any(f"{100 * DECLINE_SHARE:.1f}%" in paragraph for paragraph in methods)
+
+
+def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reason(
+    customers: Customers, tmp_path: Path
+) -> None:
+    engine = make_engine(customers.stored.database_url)
+    try:
+        with Session(engine) as session:
+            no_keys = load_wave(session, SURVEY, NO_KEYS_WAVE)
+            keyed = load_wave(session, SURVEY, WAVE)
+            no_records = load_customer_records(session, SURVEY, NO_KEYS_WAVE)
+    finally:
+        engine.dispose()
+    without_keys = analyse_wave(no_keys, customers=no_records)
+    assert without_keys.left_out["lifecycle"] == (
+        f"survey {SURVEY}, wave {NO_KEYS_WAVE} has no respondent keys to link customer records by"
+    )
+    assert no_records.empty
+    unlinked = analyse_wave(keyed, customers=no_records)  # as if none of its respondents were in the CRM
+    assert unlinked.lifecycle is None
+    assert unlinked.value_matrix is None
+    context = build_context(unlinked, [], language="en", organisation="", data_files=[], software={})
+    reason = f"survey {SURVEY}, wave {WAVE} has no customer records linked to its respondents"
+    assert context.left_out[-2:] == (
+        f"Relationship lifecycle is left out: {reason}.",
+        f"Customer value matrix is left out: {reason}.",
+    )
+    for key in ("lifecycle", "value_matrix"):
+        part = _part(context, key)
+        assert part.charts == ()
+        assert part.tables == ()
+        assert part.paragraphs == (next(line for line in context.left_out if PHRASES["en"][key] in line),)
+    result = CliRunner().invoke(
+        app,
+        ["--workspace", str(customers.stored.workspace), "report", "--survey", SURVEY, "--wave", NO_KEYS_WAVE,
+         "--lang", "en", "--html", "-o", str(tmp_path / "report.html")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Relationship lifecycle is left out: survey retail-2026, wave 2026Q2 has no respondent keys" in result.output
+    assert "<svg" not in (tmp_path / "report.html").read_text(encoding="utf-8").split('id="lifecycle"')[1][:600]
+
+
+def test_the_zh_hant_report_labels_attributes_in_traditional_from_the_bank(customers: Customers) -> None:
+    assert "zh-Hant" not in customers.stored.questionnaire.languages  # the survey is in 简体 and English
+    glossary = {attribute.code: dict(attribute.text) for attribute in attribute_glossary()}
+    context = build_context(customers.analysis, [], language="zh-Hant", organisation="", data_files=[], software={})
+    drivers = next(section for section in context.sections if section.key == "drivers")
+    assert customers.analysis.drivers is not None
+    attributes = [p.attribute for p in customers.analysis.drivers.grid.attributes]
+    expected = {glossary[code]["zh-Hant"] for code in attributes}
+    assert {row[0] for row in drivers.tables[0].rows} == expected
+    assert all(label in drivers.charts[0].svg for label in expected)
+    simplified = {glossary[code]["zh-Hans"] for code in attributes} - expected
+    assert simplified  # 产品质量 / 產品品質 …: the check below can fail
+    assert not any(label in drivers.charts[0].svg for label in simplified)
+
+
+def test_the_new_charts_have_no_missing_glyphs(customers: Customers) -> None:
+    assert customers.analysis.value_matrix is not None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for language in LANGUAGES:
+            build_context(customers.analysis, [], language=language, organisation="", data_files=[], software={})
+    assert [str(w.message) for w in caught if "missing from" in str(w.message)] == []
+    assert charts.VALUE_CLASS_COLOURS.keys() == {"key", "maintain", "develop", "minimal"}
+
+
+@needs_poppler
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_the_pdf_states_the_numbers_and_its_customer_pages_rasterise(
+    customers: Customers, language: str, tmp_path: Path
+) -> None:
+    context = build_context(customers.analysis, [], language=language, organisation="", data_files=[], software={})
+    pdf = tmp_path / "report.pdf"
+    write_report_pdf(render_report_html(context), pdf)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = pages.stdout.split("\f")
+    phrases = PHRASES[language]
+    shown = [number for number, page in enumerate(text, 1) if phrases["chart_value_matrix"] in page]
+    first = next(number for number, page in enumerate(text, 1) if phrases["lifecycle"] in page and number > 2)
+    assert shown, "the value-matrix chart is in the PDF with its title as text"
+    matrix = expected_value_matrix(customers)
+    customer_pages = " ".join(text[first - 1 : shown[-1] + 1])
+    for row in matrix.summary:
+        assert re.search(rf"\b{row.count}\b", customer_pages)
+        assert f"{100 * row.current_value_share:.1f}%" in customer_pages
+    raster = subprocess.run(
+        ["pdftoppm", "-r", "30", "-f", str(first), "-l", str(shown[-1] + 1), "-png", str(pdf), str(tmp_path / "page")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert raster.returncode == 0
+    assert raster.stderr == ""
+
+
+def test_the_command_reads_the_records_and_lists_the_crm_file_with_its_hash(
+    customers: Customers, tmp_path: Path
+) -> None:
+    target = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["--workspace", str(customers.stored.workspace), "report", "--survey", SURVEY, "--wave", WAVE,
+         "--lang", "en", "--html", "-o", str(target)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "left out" not in result.output
+    page = target.read_text(encoding="utf-8")
+    assert "<h2>Relationship lifecycle</h2>" in page
+    assert "<td>crm.csv</td><td>crm-digest</td>" in page.replace("\n", "").replace(" ", "")
