@@ -5,6 +5,8 @@ contradictions. Every planted response must be found with its reason; clean ones
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,3 +269,267 @@ def test_relative_speed_index_from_page_times_per_version() -> None:
     assert fast.relative_speed_index == pytest.approx((60 / 20 + 119 / 50) / 2)
     assert "relative_speed" in fast.reasons
     assert result.responses[5].relative_speed_index == pytest.approx(1.0)  # alone in version B
+
+
+# ---- every response, checked against the rules read one response at a time ------------------------------
+# Two thousand mixed responses (missing answers, text answers, planted cases of every kind) screened by
+# `screen_responses`, and the same rules applied here row by row, straight from their definitions in the
+# docstring: every reason code and every index of every response must agree.
+
+MIXED_GRIDS = GRIDS | {"experience": [f"x{j}" for j in range(1, 13)]}
+MIXED_ITEMS = [item for items in MIXED_GRIDS.values() for item in items]
+
+
+def mixed_responses(seed: int = 7, n: int = 2000) -> dict[str, object]:
+    rng = np.random.default_rng(seed)
+    answers = human_answers(rng, n)
+    latent = rng.normal(size=n)
+    for j, item in enumerate(MIXED_GRIDS["experience"]):
+        answers[item] = np.clip(np.rint(2.5 + j / 6 + 0.8 * latent + 0.7 * rng.normal(size=n)), 1, 5)
+    kind = rng.choice(8, size=n, p=[0.72, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04])
+    rows = {k: np.flatnonzero(kind == k) for k in range(1, 8)}
+    answers.loc[rows[1], GRIDS["product"]] = np.repeat(rng.integers(1, 6, size=(rows[1].size, 1)), 8, axis=1).astype(
+        float
+    )
+    answers.loc[rows[2], MIXED_ITEMS] = rng.integers(1, 6, size=(rows[2].size, len(MIXED_ITEMS))).astype(float)
+    weighted = rng.choice([1, 2, 3, 4, 5], size=(rows[3].size, len(MIXED_ITEMS)), p=[0.1, 0.2, 0.35, 0.25, 0.1])
+    answers.loc[rows[3], MIXED_ITEMS] = weighted.astype(float)
+    cycle = np.tile([1.0, 2, 3, 4, 5, 4, 3, 2], 5)[: len(MIXED_ITEMS)]
+    answers.loc[rows[4], MIXED_ITEMS] = np.array([np.roll(cycle, shift) for shift in rng.integers(0, 8, rows[4].size)])
+    longstring = np.repeat(rng.integers(1, 6, size=(rows[5].size, 1)), 10, axis=1).astype(float)
+    answers.loc[rows[5], MIXED_GRIDS["experience"][:10]] = longstring
+    copies = rng.integers(0, n, size=rows[6].size)
+    answers.loc[rows[6], MIXED_ITEMS] = answers.loc[copies, MIXED_ITEMS].to_numpy()
+    answers.loc[rows[7], ["s1", "s8"]] = rng.choice([1.0, 5.0], size=(rows[7].size, 2))
+    answers[MIXED_ITEMS] = answers[MIXED_ITEMS].mask(rng.random((n, len(MIXED_ITEMS))) < 0.03)
+    answers.loc[copies[:20], MIXED_ITEMS] = answers.loc[rows[6][:20], MIXED_ITEMS].to_numpy()  # with gaps
+    # the attention check as a file gives it: numbers, numbers as text, words, blanks
+    attention = rng.choice(np.array([2, 2.0, "2", " 2 ", "disagree", 4, None], dtype=object), size=n)
+    answers["attention"] = attention
+    answers["check2"] = rng.choice(["yes", "no", "Yes"], size=n, p=[0.9, 0.05, 0.05])
+    versions = rng.choice(["A", "B", "C"], size=n)
+    durations = np.where(versions == "A", 600.0, 420.0) * np.exp(0.4 * rng.normal(size=n))
+    durations[rng.random(n) < 0.03] *= 0.15
+    durations[rng.random(n) < 0.01] = np.nan
+    pages = pd.DataFrame(
+        {f"page{p}": durations * share * np.exp(0.3 * rng.normal(size=n)) for p, share in enumerate([0.3, 0.3, 0.4])}
+    )
+    pages = pages.mask(rng.random(pages.shape) < 0.05, 0.0).mask(rng.random(pages.shape) < 0.05)
+    devices = rng.integers(0, n // 3, size=n)
+    fingerprints = np.array([f"d{d}" for d in devices], dtype=object)
+    fingerprints[rng.random(n) < 0.05] = None
+    fingerprints[rng.random(n) < 0.02] = 17  # numbers and their text join one device
+    fingerprints[rng.random(n) < 0.02] = "17"
+    submitted_at = rng.uniform(0, 3 * 86400, size=n)
+    return {
+        "answers": answers,
+        "grids": MIXED_GRIDS,
+        "scale": (1, 5),
+        "durations": durations,
+        "versions": versions,
+        "page_durations": pages,
+        "attention_checks": {"attention": 2, "check2": ["yes", "Yes"]},
+        "reversed_pairs": [("s1", "s8"), ("x1", "x12")],
+        "fingerprints": fingerprints,
+        "submitted_at": submitted_at,
+    }
+
+
+def screened_one_at_a_time(
+    answers: pd.DataFrame,
+    grids: dict[str, list[str]],
+    scale: tuple[float, float],
+    durations: np.ndarray | None,
+    versions: np.ndarray,
+    page_durations: pd.DataFrame | None,
+    attention_checks: dict[str, object],
+    reversed_pairs: list[tuple[str, str]],
+    fingerprints: np.ndarray,
+    submitted_at: np.ndarray | None,
+) -> list[dict[str, object]]:
+    """Every response's reason codes and indices, from the rules applied to it alone (ScreeningRules())."""
+    from scipy import stats
+
+    rules = ScreeningRules()
+    n = len(answers)
+
+    def text(value: object) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "<missing>"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    items = list(dict.fromkeys([c for g in grids.values() for c in g]))
+    screened = list(dict.fromkeys([*items, *attention_checks, *(c for p in reversed_pairs for c in p)]))
+    numbers = answers[list(dict.fromkeys([*items, *(c for p in reversed_pairs for c in p)]))].astype(float)
+    grid_values = numbers[items].to_numpy()
+    complete = ~np.isnan(grid_values).any(axis=1)
+    data = grid_values[complete]
+    inverse = np.linalg.pinv(np.cov(data, rowvar=False))
+    centre = data.mean(axis=0)
+    item_means = np.nanmean(grid_values, axis=0)
+    versions = np.asarray(versions)
+    medians = {v: float(np.nanmedian(durations[versions == v])) for v in set(versions)} if durations is not None else {}
+    pages = None if page_durations is None else np.where(page_durations.to_numpy(float) > 0, page_durations, np.nan)
+    page_medians = {v: np.nanmedian(pages[versions == v], axis=0) for v in set(versions)} if pages is not None else {}
+    answered_counts = answers[screened].notna().sum(axis=1).to_numpy()
+    number_rows = {column: numbers[column].to_numpy() for column in numbers.columns}
+    answer_rows = {column: answers[column].tolist() for column in attention_checks}
+    keys = [tuple(text(v) for v in row) for row in answers[screened].itertuples(index=False)]
+    results: list[dict[str, object]] = []
+    for i in range(n):
+        reasons: set[str] = set()
+        result: dict[str, object] = {}
+        # speed
+        result["duration_ratio"] = result["relative_speed_index"] = None
+        if durations is not None and np.isfinite(durations[i]):
+            median = medians[versions[i]]
+            result["duration_ratio"] = durations[i] / median
+            result["relative_speed_index"] = median / durations[i]
+            if durations[i] < rules.speeder_fraction * median:
+                reasons.add("speeder")
+            answered = int(answered_counts[i])
+            if answered and durations[i] / answered < rules.min_seconds_per_item:
+                reasons.add("fast_per_item")
+        if pages is not None:
+            factors = [
+                page_medians[versions[i]][p] / pages[i, p] for p in range(pages.shape[1]) if np.isfinite(pages[i, p])
+            ]
+            result["relative_speed_index"] = float(np.mean(factors)) if factors else None
+            if factors and np.mean(factors) > rules.relative_speed_limit:
+                reasons.add("relative_speed")
+        # grids
+        longest: int | None = None
+        smallest_sd: float | None = None
+        straight = []
+        for name, grid in grids.items():
+            values = [v for v in (number_rows[c][i] for c in grid) if not np.isnan(v)]
+            if len(values) < rules.min_grid_items:
+                continue
+            run = best = 1
+            for previous, value in itertools.pairwise(values):
+                run = run + 1 if value == previous else 1
+                best = max(best, run)
+            sd = float(np.std(values, ddof=1))
+            longest = best if longest is None else max(longest, best)
+            smallest_sd = sd if smallest_sd is None else min(smallest_sd, sd)
+            if sd == 0:
+                straight.append(name)
+            elif len(values) >= rules.longstring_min_items and best >= np.ceil(rules.longstring_share * len(values)):
+                reasons.add("longstring")
+        if len(straight) >= rules.straightlined_grids_to_flag:
+            reasons.add("straightlining")
+        result |= {"longest_string": longest, "within_person_sd": smallest_sd, "straightlined_grids": tuple(straight)}
+        # attention checks
+        failures = 0
+        for column, expected in attention_checks.items():
+            accepted = {text(e) for e in expected} if isinstance(expected, list) else {text(expected)}
+            failures += text(answer_rows[column][i]) not in accepted
+        if failures >= rules.attention_failures_to_flag:
+            reasons.add("attention_check_failed")
+        # reversed pairs
+        low, high = scale
+        pairs = [(number_rows[a][i], number_rows[b][i]) for a, b in reversed_pairs]
+        pairs = [(x, y) for x, y in pairs if not (np.isnan(x) or np.isnan(y))]
+        contradictions = sum(abs(x - (low + high - y)) >= (high - low) / 2 for x, y in pairs)
+        if pairs and contradictions >= max(1, np.ceil(len(pairs) / 2)):
+            reasons.add("reversed_item_contradiction")
+        result |= {"attention_failures": failures, "contradictions": contradictions}
+        # Mahalanobis, person–total r, bot patterns
+        row = grid_values[i]
+        result["mahalanobis_d2"] = result["mahalanobis_p"] = result["person_total_r"] = None
+        if complete[i]:
+            d2 = float((row - centre) @ inverse @ (row - centre))
+            result["mahalanobis_d2"], result["mahalanobis_p"] = d2, float(stats.chi2.sf(d2, len(items)))
+            if result["mahalanobis_p"] < rules.outlier_p:  # type: ignore[operator]
+                reasons.add("multivariate_outlier")
+        answered_items = ~np.isnan(row)
+        x, m = row[answered_items], item_means[answered_items]
+        if x.size >= 3 and np.ptp(x) > 0 and np.ptp(m) > 0:
+            result["person_total_r"] = float(np.corrcoef(x, m)[0, 1])
+        if x.size >= rules.bot_min_items:
+            r, p = result["person_total_r"], result["mahalanobis_p"]
+            ignores = r is not None and p is not None and r < rules.bot_person_total_r and p < rules.bot_outlier_p  # type: ignore[operator]
+            _, counts = np.unique(x, return_counts=True)
+            cyclic = (
+                x.size >= 8
+                and counts.size >= 2
+                and counts.max() / x.size <= 0.6
+                and any(np.mean(x[k:] == x[:-k]) >= rules.bot_pattern_share for k in range(2, min(10, x.size // 2) + 1))
+            )
+            if ignores or cyclic:
+                reasons.add("bot_pattern")
+        results.append(result | {"reasons": reasons})
+    # duplicates: groups numbered in order of their first response
+    times_seen = Counter(keys)
+    numbering: dict[tuple[str, ...], int] = {}
+    for i, key in enumerate(keys):
+        given = [t for t in key if t != "<missing>"]
+        eligible = len(given) >= rules.duplicate_min_items and len(set(given)) >= 2
+        results[i]["duplicate_group"] = None
+        if eligible and times_seen[key] >= 2:
+            numbering.setdefault(key, len(numbering) + 1)
+            results[i]["duplicate_group"] = numbering[key]
+            results[i]["reasons"].add("duplicate_answers")  # type: ignore[attr-defined]
+    # devices: per fingerprint (as text, in sorted order), submissions chained by gaps ≤ 600 s
+    for i in range(n):
+        results[i]["device_group"] = None
+    group = 0
+    submissions: dict[str, list[int]] = {}
+    for i, fingerprint in enumerate(fingerprints):
+        if fingerprint is not None:
+            submissions.setdefault(str(fingerprint), []).append(i)
+    for device in sorted(submissions):
+        members = sorted(
+            submissions[device],
+            key=lambda i: 0.0 if submitted_at is None else submitted_at[i],
+        )
+        bursts: list[list[int]] = []
+        for i in members:
+            joined = bursts and (
+                submitted_at is None or submitted_at[i] - submitted_at[bursts[-1][-1]] <= rules.burst_seconds
+            )
+            if joined:
+                bursts[-1].append(i)
+            else:
+                bursts.append([i])
+        for burst in (b for b in bursts if len(b) >= 2):
+            group += 1
+            for i in burst:
+                results[i]["device_group"] = group
+                results[i]["reasons"].add("duplicate_device")  # type: ignore[attr-defined]
+    return results
+
+
+@pytest.mark.parametrize("times", ["page and total times, submission times", "total times only, no submission times"])
+def test_every_response_agrees_with_the_rules_applied_one_at_a_time(times: str) -> None:
+    inputs = mixed_responses()
+    if times.startswith("total"):
+        inputs["page_durations"] = None
+        inputs["submitted_at"] = None
+    result = screen_responses(**inputs)  # type: ignore[arg-type]
+    expected = screened_one_at_a_time(**inputs)  # type: ignore[arg-type]
+    assert len(result.responses) == len(expected) == 2000
+    found = {reason for r in expected for reason in r["reasons"]}  # type: ignore[attr-defined]
+    assert found >= {"speeder", "straightlining", "longstring", "bot_pattern", "duplicate_answers", "duplicate_device"}
+    for response, rules in zip(result.responses, expected, strict=True):
+        assert set(response.reasons) == rules["reasons"], response.row
+        for name in ["longest_string", "straightlined_grids", "attention_failures", "contradictions"]:
+            assert getattr(response, name) == rules[name], (response.row, name)
+        for name in ["duplicate_group", "device_group"]:
+            assert getattr(response, name) == rules[name], (response.row, name)
+        for name in [
+            "duration_ratio",
+            "relative_speed_index",
+            "within_person_sd",
+            "mahalanobis_d2",
+            "mahalanobis_p",
+            "person_total_r",
+        ]:
+            value, wanted = getattr(response, name), rules[name]
+            assert (value is None) == (wanted is None), (response.row, name)
+            if wanted is not None:
+                assert value == pytest.approx(wanted, rel=1e-9, abs=1e-12), (response.row, name)
+    counts = {count.reason: count.count for count in result.counts}
+    assert counts == {reason: sum(reason in r["reasons"] for r in expected) for reason in result.checks_run}  # type: ignore[operator]
