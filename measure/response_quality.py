@@ -39,8 +39,7 @@ class ScreeningRules:
     duplicate_min_items: int = 10  # identical answer vectors count only with this many answers
     burst_seconds: float = 600.0  # same device fingerprint within this many seconds
     bot_min_items: int = 10  # bot patterns are judged on at least this many grid answers
-    bot_person_total_r: float = 0.2  # answers that ignore the items' profile: person–total r below this …
-    bot_outlier_p: float = 0.01  # … and a Mahalanobis p below this
+    bot_fixed_weighting_z: float = 2.5  # answers fit one fixed weighting better than the sample's pattern: z above this
     bot_pattern_share: float = 0.9  # a repeating cycle (period 2–10, seen twice) matching this share of the answers
 
 
@@ -59,8 +58,9 @@ REASONS: dict[str, str] = {
     "duplicate_answers": "the same answers as another response (≥ {duplicate_min_items} items, not constant)",
     "duplicate_device": "the same device fingerprint as another submission within {burst_seconds} s",
     "bot_pattern": (
-        "answers independent of the items (person–total r < {bot_person_total_r} and Mahalanobis "
-        "p < {bot_outlier_p}) or a repeating cycle over ≥ {bot_pattern_share} of the grid answers"
+        "answers that fit one fixed weighting of the options, drawn independently for every item, better than "
+        "the sample's correlated answers (likelihood-ratio z > {bot_fixed_weighting_z}), or a repeating cycle "
+        "over ≥ {bot_pattern_share} of the grid answers"
     ),
 }
 
@@ -81,6 +81,7 @@ class ScreenedResponse:
     mahalanobis_d2: float | None
     mahalanobis_p: float | None
     person_total_r: float | None  # correlation of the answers with the item means
+    fixed_weighting_z: float | None  # robust z of the fixed-weighting log-likelihood ratio (bot_pattern)
     duplicate_group: int | None  # responses with the same answers share a group number
     device_group: int | None  # submissions of one device burst share a group number
 
@@ -167,14 +168,28 @@ def screen_responses(
       reversed pairs), at least 10 answered and not all the same; every member of a group is flagged.
     * **duplicate_device**: the same pseudonymised device fingerprint on submissions that follow each other
       within 600 s (`submitted_at`: datetimes or seconds); without times, any repeated fingerprint.
-    * **bot_pattern**: answers that ignore the items' content — a person–total correlation (answers vs the
-      item means) < 0.2 together with a Mahalanobis p < .01, as an answer bot drawing every item from one
-      fixed weighting produces — or a repeating cycle of period 2–10 (zigzag, diagonal 1-2-3-4-5-4-3-2)
-      matching ≥ 90 % of the grid answers with no single answer over 60 %. Judged on ≥ 10 grid answers.
-      Bots whose weights mimic human answers are only partly found this way (docs: measured rates).
+    * **bot_pattern**: answers that fit one fixed weighting of the options, drawn independently for every
+      item, better than they fit the sample's correlated answers — what an answer bot with preset option
+      weights produces, however human-like the weights — or a repeating cycle of period 2–10 (zigzag,
+      diagonal 1-2-3-4-5-4-3-2) matching ≥ 90 % of the grid answers with no single answer over 60 %.
+      Judged on ≥ 10 grid answers. The fixed-weighting statistic is a likelihood ratio (Levine & Drasgow
+      1988), per complete response x over the grid items:
 
-    Missing answers are skipped by the per-grid indices; Mahalanobis, person–total r and cycles use
-    responses with all grid items answered. Thresholds are in `rules` (`ScreeningRules`).
+          LR = Σ_grids Σ_(j in grid) log p̂_grid(x_j)  −  log φ(x; x̄, S)
+             = Σ log p̂_grid(x_j) + ½ D²(x) + constant,
+
+      where p̂_grid is the grid's pooled answer distribution (the share of each option over all its items and
+      complete responses: the fixed weighting that best matches the sample) and φ the multivariate normal
+      with the sample mean x̄ and covariance S, D² the Mahalanobis distance above. A human's answers follow
+      the items' profile and the factor they share, so φ fits them far better than independent draws do;
+      a bot's answers ignore both. LR is standardised robustly over the complete responses,
+      z = (LR − median) / (1.4826 MAD), and z > 2.5 flags (`bot_fixed_weighting_z`): on real survey
+      data that flags 3.6–4.2 % (docs: measured rates), in simulations 0–0.6 % of human-like respondents.
+      While bots stay a minority the median and MAD are the humans'; as their share grows, the covariance
+      and the MAD absorb them (simulated: 90–97 % found at 5 % bots, 70–78 % at 20 %, almost none at 40 %).
+
+    Missing answers are skipped by the per-grid indices, person–total r and cycles; Mahalanobis and the
+    fixed-weighting z use the responses with all grid items answered. Thresholds are in `rules` (`ScreeningRules`).
 
     References
     ----------
@@ -183,6 +198,15 @@ def screen_responses(
     Curran, P. G. (2016). Journal of Experimental Social Psychology 66, 4–19.
     Dunn, A. M. et al. (2018). Journal of Business and Psychology 33, 105–121.
     Meade, A. W. & Craig, S. B. (2012). Psychological Methods 17(3), 437–455.
+    Levine, M. V. & Drasgow, F. (1988). Optimal appropriateness measurement. Psychometrika 53(2), 161–176.
+    Drasgow, F., Levine, M. V. & Williams, E. A. (1985). British Journal of Mathematical and Statistical
+    Psychology 38, 67–86 (the standardised log-likelihood l_z).
+    Meijer, R. R. & Sijtsma, K. (2001). Methodology review: evaluating person fit. Applied Psychological
+    Measurement 25(2), 107–135.
+
+    R `careless::mahad` computes the same D² (sample mean and covariance); it was not run here (no R on
+    this machine). The fixed-weighting z has no R or PerFit counterpart to compare with: the tests check it
+    against an independent computation (scipy's normal log-density, pandas' option shares) and on planted bots.
 
     Examples
     --------
@@ -221,7 +245,8 @@ def screen_responses(
     grid_values = numbers[grid_columns].to_numpy(dtype=float)
     d2, p_values = _mahalanobis(grid_values, rules, flags, run, skipped)
     person_r = _person_total(grid_values)
-    _bot_patterns(grid_values, person_r, p_values, rules, flags, run, skipped)
+    weighting_z = _fixed_weighting(grid_values, [[grid_columns.index(c) for c in g] for g in grids.values()], d2)
+    _bot_patterns(grid_values, weighting_z, rules, flags, run, skipped)
     duplicates = _duplicates(answers[screened_items], rules, flags, run)
     devices = _devices(fingerprints, submitted_at, n, rules, flags, run, skipped)
 
@@ -241,6 +266,7 @@ def screen_responses(
             mahalanobis_d2=distance,
             mahalanobis_p=tail,
             person_total_r=r,
+            fixed_weighting_z=weighting,
             duplicate_group=duplicate,
             device_group=device,
         )
@@ -256,6 +282,7 @@ def screen_responses(
             distance,
             tail,
             r,
+            weighting,
             duplicate,
             device,
         ) in enumerate(
@@ -271,6 +298,7 @@ def screen_responses(
                 _optional(d2),
                 _optional(p_values),
                 _optional(person_r),
+                _optional(weighting_z),
                 _optional(duplicates),
                 _optional(devices),
                 strict=True,
@@ -604,10 +632,34 @@ def _regular_cycles(values: FloatArray, share: float) -> BoolArray:
     return cyclic
 
 
+def _fixed_weighting(values: FloatArray, grids: Sequence[Sequence[int]], d2: FloatArray) -> FloatArray:
+    """Per complete response, the robust z of log L(fixed weighting) − log L(sample model); NaN otherwise.
+
+    Fixed weighting: every answer drawn independently from its grid's pooled answer distribution (the sample's
+    share of each option over all the grid's items and complete responses). Sample model: the multivariate
+    normal with the sample mean and covariance, whose log-density is −½ D² up to a constant shared by all.
+    """
+    complete = ~np.isnan(values).any(axis=1)
+    if not np.isfinite(d2[complete]).all() or complete.sum() < 2:
+        return np.full(values.shape[0], np.nan)
+    data = values[complete]
+    pooled = np.zeros(data.shape[0])
+    for columns in grids:
+        block = data[:, list(columns)]
+        options, counts = np.unique(block, return_counts=True)
+        pooled += np.log(counts / counts.sum())[np.searchsorted(options, block)].sum(axis=1)
+    ratio = pooled + d2[complete] / 2
+    median = np.median(ratio)
+    spread = 1.4826 * np.median(np.abs(ratio - median))  # the MAD, scaled to the SD of a normal
+    z = np.full(values.shape[0], np.nan)
+    if spread > 0:
+        z[complete] = (ratio - median) / spread
+    return z
+
+
 def _bot_patterns(
     values: FloatArray,
-    person_r: FloatArray,
-    p_values: FloatArray,
+    weighting_z: FloatArray,
     rules: ScreeningRules,
     flags: dict[str, BoolArray],
     run: list[str],
@@ -617,9 +669,8 @@ def _bot_patterns(
         skipped.append(f"bot_pattern: {values.shape[1]} grid items, fewer than {rules.bot_min_items}")
         return
     answered = (~np.isnan(values)).sum(axis=1)
-    ignores_items = (person_r < rules.bot_person_total_r) & (p_values < rules.bot_outlier_p)
     flags["bot_pattern"] = (answered >= rules.bot_min_items) & (
-        ignores_items | _regular_cycles(values, rules.bot_pattern_share)
+        (weighting_z > rules.bot_fixed_weighting_z) | _regular_cycles(values, rules.bot_pattern_share)
     )
     run.append("bot_pattern")
 
