@@ -5,11 +5,12 @@ flag is a candidate false positive (real samples also hold some genuinely carele
 rates are upper bounds on the false-positive rate). Prints the table of
 docs/measure-drivers-quality-weights.md.
 
-Run: .venv/bin/python bench/response_quality_flag_rates.py
+Run: .venv/bin/python bench/response_quality_flag_rates.py [--bot-z 3.0]
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +47,8 @@ def main() -> None:
         ("O3", "O5"),
     ]
     settings = {"defaults": ScreeningRules(), "2 grids": ScreeningRules(straightlined_grids_to_flag=2)}
+    if "--bot-z" in sys.argv:  # the bot threshold alone, e.g. --bot-z 3.0
+        settings = {"bot z": ScreeningRules(bot_fixed_weighting_z=float(sys.argv[sys.argv.index("--bot-z") + 1]))}
     rows = []
     for setting, rules in settings.items():
         rows += [
