@@ -17,6 +17,7 @@ from surveys.problems import InputError
 from surveys.questionnaire import Construct
 from surveys.storage.wave_data import WaveData
 from surveys.wave_inputs import StatusFilter, complete_responses
+from surveys.wave_screening import FlaggedFilter, screen_wave, without_flagged
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,8 +135,9 @@ class ReliabilityRow:
 class WaveAnalysis:
     """The results of one wave; a section's result is None when its inputs are missing (reason in left_out)."""
 
-    wave: WaveData  # complete responses only
+    wave: WaveData  # complete responses, less the flagged ones unless the report includes them
     status: StatusFilter
+    flagged: FlaggedFilter = field(default_factory=lambda: FlaggedFilter(0, 0, {}))
     quality: ResponseQuality | None = None
     satisfaction: Satisfaction | None = None
     nps: NetPromoterResult | None = None
@@ -161,17 +163,23 @@ def analyse_wave(
     bootstrap: int = 0,
     weighting: WeightingPlan | None = None,
     customers: pd.DataFrame | None = None,
+    include_flagged: bool = False,
 ) -> WaveAnalysis:
     """Run every section's measures on the complete responses of `loaded`; sections without inputs are
     left out with their reason. With `weighting`, the headline estimates are also made with weights raked
     to its margins (left out with the reason when the wave cannot be weighted to them). `customers`: the
     stored CRM records of the wave's respondents (`surveys.storage.customer_records.load_customer_records`),
-    for the lifecycle stages and value matrix."""
-    wave, status = complete_responses(loaded)
+    for the lifecycle stages and value matrix. Responses the quality screening flags are left out of every
+    estimate unless `include_flagged` (issue 6); the screening itself covers all complete responses."""
+    complete, status = complete_responses(loaded)
     results: dict[str, object] = {}
     left_out: dict[str, str] = {}
+    try:
+        results["quality"] = screen_wave(complete)
+    except (InputError, ValueError) as error:
+        left_out["quality"] = _reason(error)
+    wave, flagged = without_flagged(complete, results.get("quality"), include_flagged)  # type: ignore[arg-type]
     steps = (
-        ("quality", _quality),
         ("satisfaction", _satisfaction),
         ("nps", _nps),
         ("index", _index),
@@ -199,7 +207,7 @@ def analyse_wave(
     rows = _reliability(wave)
     if not rows:
         left_out["reliability"] = f"survey {wave.survey} has no construct with three or more rated items"
-    return WaveAnalysis(wave, status, reliability=rows, left_out=left_out, **results)  # type: ignore[arg-type]
+    return WaveAnalysis(wave, status, flagged, reliability=rows, left_out=left_out, **results)  # type: ignore[arg-type]
 
 
 def _weighting(wave: WaveData, plan: WeightingPlan, results: dict[str, object]) -> WaveWeighting:
@@ -228,29 +236,6 @@ def _reason(error: Exception) -> str:
         problem = error.problems[0]
         return f"{problem.location} {problem.what}".strip()
     return f"!{error}"
-
-
-def _quality(wave: WaveData) -> ResponseQuality:
-    from measure.response_quality import screen_responses
-    from surveys.wave_inputs import attention_checks, grids
-
-    found = grids(wave)
-    checks = attention_checks(wave)
-    frame = wave.responses.copy()
-    submitted = frame["submitted_at"]
-    frame["submitted_at"] = (submitted - submitted.min()).dt.total_seconds()
-    for column in [*(c for codes in found.values() for c in codes), *checks]:
-        frame[column] = frame[column].astype("Float64").astype(float)
-    durations = frame["duration_seconds"].astype("Float64").astype(float).to_numpy()
-    return screen_responses(
-        frame,
-        grids=found,
-        durations=durations,
-        versions=frame["version"].to_numpy(),
-        attention_checks={code: [str(answer) for answer in answers] for code, answers in checks.items()},
-        fingerprints=frame["device_pseudonym"].to_numpy(),
-        submitted_at=frame["submitted_at"].to_numpy(),
-    )
 
 
 def _satisfaction(wave: WaveData) -> Satisfaction:

@@ -439,13 +439,17 @@ def _quality_section(current: WaveAnalysis, t: _Phrases) -> Section:
         (t("left_out_status", status=t.code("status", name)), str(count), _percent(count / total))
         for name, count in status.excluded.items()
     )
+    if current.flagged.excluded:
+        analysed = len(current.wave.responses)
+        rows.append((t("responses_analysed"), str(analysed), _percent(analysed / total)))
     tables = [Table((t("measure"), t("count"), t("share")), tuple(rows))]
     paragraphs = []
     if current.quality is not None:
         q = current.quality
         flags = tuple((t.code("reason", c.reason), str(c.count), _percent(c.share)) for c in q.counts if c.count > 0)
         tables.append(Table((t("flag_reason"), t("count"), t("share")), flags))
-        paragraphs.append(t("quality_reading", flagged=q.n_flagged, n=q.n))
+        reading = "quality_reading" if current.flagged.excluded or not q.n_flagged else "quality_reading_kept"
+        paragraphs.append(t(reading, flagged=q.n_flagged, n=q.n, used=len(current.wave.responses)))
     if current.weighting is not None:
         weighting_paragraphs, weighting_tables = weighting_details(current, t)
         paragraphs.extend(weighting_paragraphs)
@@ -975,6 +979,13 @@ def _methods(current: WaveAnalysis, data_files: Sequence[DataFile], software: di
         t("left_out_status", status=f"{t.code('status', name)} {count}")
         for name, count in current.status.excluded.items()
     ]
+    if current.quality is not None:
+        handling = (
+            t("screening_excluded", count=current.flagged.excluded)
+            if current.flagged.excluded or not current.flagged.flagged
+            else t("screening_kept")
+        )
+        exclusions.insert(0, t("formula_screening", handling=handling))
     weighting = _weighting_method(current, t)
     return Section(
         "methods",

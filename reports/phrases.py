@@ -113,13 +113,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "zone_share": "{zone} 区占比",
         "quality": "样本与数据质量",
         "responses_total": "收到的答卷",
-        "responses_complete": "纳入分析的完整答卷",
+        "responses_complete": "完整答卷",
         "left_out_status": "未纳入：{status}",
         "completion": "完成率",
         "flag_reason": "筛查标记",
         "count": "答卷数",
         "share": "占比",
-        "quality_reading": "在 {n} 份完整答卷中，有 {flagged} 份带有至少一项筛查标记。带标记的答卷在此列出，并保留在分析中；存储的期次数据不含剔除清单。",
+        "quality_reading": "在 {n} 份完整答卷中，有 {flagged} 份带有至少一项筛查标记（一份答卷可有多项）。这些答卷已从本报告的所有估计中剔除，分析基于其余 {used} 份答卷；使用 loyalty report --include-flagged 可将其保留。",
+        "quality_reading_kept": "在 {n} 份完整答卷中，有 {flagged} 份带有至少一项筛查标记（一份答卷可有多项）。按 --include-flagged 的要求，这些答卷保留在分析中。",
+        "responses_analysed": "剔除带标记答卷后纳入分析",
         "unweighted": "本调查未设置加权目标：所有结果均未加权（有效样本量 = n）。",
         "weighting": "样本加权",
         "weighting_failed": "未能按总体边际分布加权（{reason}），因此所有结果均未加权（有效样本量 = n）。",
@@ -220,6 +222,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "formulas": "计算方法",
         "software": "软件版本",
         "seed": "随机种子：{seed}。",
+        "formula_screening": "答卷质量筛查：按问卷的评分矩阵题与注意力检测题，标记过快作答、直线作答、注意力检测失败、反向题矛盾、多元离群值、重复提交与答题机器人模式（规则见 loyalty measure quality）；{handling}",
+        "screening_excluded": "带标记的答卷（{count} 份）不纳入任何估计。",
+        "screening_kept": "带标记的答卷按 --include-flagged 保留在分析中。",
         "data_files": "数据文件",
         "file": "文件",
         "sha256": "SHA-256",
@@ -368,13 +373,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "zone_share": "{zone} 區佔比",
         "quality": "樣本與資料質量",
         "responses_total": "收到的答卷",
-        "responses_complete": "納入分析的完整答卷",
+        "responses_complete": "完整答卷",
         "left_out_status": "未納入：{status}",
         "completion": "完成率",
         "flag_reason": "篩查標記",
         "count": "答卷數",
         "share": "佔比",
-        "quality_reading": "在 {n} 份完整答卷中，有 {flagged} 份帶有至少一項篩查標記。帶標記的答卷在此列出，並保留在分析中；存儲的期次資料不含剔除清單。",
+        "quality_reading": "在 {n} 份完整答卷中，有 {flagged} 份帶有至少一項篩查標記（一份答卷可有多項）。這些答卷已從本報告的所有估計中剔除，分析基於其餘 {used} 份答卷；使用 loyalty report --include-flagged 可將其保留。",
+        "quality_reading_kept": "在 {n} 份完整答卷中，有 {flagged} 份帶有至少一項篩查標記（一份答卷可有多項）。按 --include-flagged 的要求，這些答卷保留在分析中。",
+        "responses_analysed": "剔除帶標記答卷後納入分析",
         "unweighted": "本調查未設置加權目標：所有結果均未加權（有效樣本量 = n）。",
         "weighting": "樣本加權",
         "weighting_failed": "未能按母體邊際分佈加權（{reason}），因此所有結果均未加權（有效樣本量 = n）。",
@@ -475,6 +482,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "formulas": "計算方法",
         "software": "軟件版本",
         "seed": "隨機種子：{seed}。",
+        "formula_screening": "答卷品質篩查：按問卷的評分矩陣題與注意力檢測題，標記過快作答、直線作答、注意力檢測失敗、反向題矛盾、多元離群值、重複提交與答題機器人模式（規則見 loyalty measure quality）；{handling}",
+        "screening_excluded": "帶標記的答卷（{count} 份）不納入任何估計。",
+        "screening_kept": "帶標記的答卷按 --include-flagged 保留在分析中。",
         "data_files": "資料文件",
         "file": "文件",
         "sha256": "SHA-256",
@@ -623,16 +633,22 @@ PHRASES: dict[str, dict[str, str]] = {
         "zone_share": "Share in zone {zone}",
         "quality": "Sample and data quality",
         "responses_total": "Responses received",
-        "responses_complete": "Complete responses measured",
+        "responses_complete": "Complete responses",
         "left_out_status": "Left out: {status}",
         "completion": "Completion rate",
         "flag_reason": "Screening flag",
         "count": "Responses",
         "share": "Share",
         "quality_reading": (
-            "{flagged} of {n} complete responses carry at least one screening flag. Flagged responses are "
-            "reported here and kept in the analysis; the stored wave holds no exclusion list."
+            "{flagged} of {n} complete responses carry at least one screening flag (a response may carry several) "
+            "and are left out of every estimate in this report, which rests on the other {used}; "
+            "loyalty report --include-flagged keeps them."
         ),
+        "quality_reading_kept": (
+            "{flagged} of {n} complete responses carry at least one screening flag (a response may carry several); "
+            "as --include-flagged asks, they are kept in the analysis."
+        ),
+        "responses_analysed": "Analysed, flagged responses left out",
         "unweighted": "No weighting margins are configured for this survey: every result is unweighted "
         "(effective sample size = n).",
         "weighting": "Survey weights",
@@ -752,6 +768,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "formulas": "Formulas",
         "software": "Software",
         "seed": "Random seed: {seed}.",
+        "formula_screening": (
+            "Response quality: the questionnaire's rating grids and attention checks are screened for speeders, "
+            "straight-lining, failed attention checks, reversed-item contradictions, multivariate outliers, "
+            "duplicate submissions and answer-bot patterns (rules: loyalty measure quality); {handling}"
+        ),
+        "screening_excluded": "the {count} flagged responses are left out of every estimate.",
+        "screening_kept": "flagged responses are kept in the analysis (--include-flagged).",
         "data_files": "Data files",
         "file": "File",
         "sha256": "SHA-256",

@@ -50,12 +50,22 @@ def report(
             help="Population margins (YAML) to weight every reported wave to, instead of loyalty.toml's [weighting].",
         ),
     ] = None,
+    include_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--include-flagged",
+            help="Keep responses the quality screening flags (left out of every estimate by default).",
+        ),
+    ] = False,
 ) -> None:
     """Write the quarterly loyalty evaluation report of a stored wave.
 
     Every measure the survey supports is run on the wave's complete responses (loyalty index, NPS,
     satisfaction–loyalty thresholds, drivers, complaints, scale quality); a section whose inputs the
     survey lacks is left out with one line saying why. Changes since the last --compare wave are tested.
+    Responses the quality screening flags (speeders, straight-liners, bots, duplicates …; see `loyalty
+    measure quality`) are counted by reason in the report and left out of every estimate, in every wave,
+    unless --include-flagged.
 
     With population margins (`[weighting]` in loyalty.toml, or --margins FILE for this run: the format of
     `loyalty measure weights --margins`), each wave is raked to them and the index, NPS, satisfaction and
@@ -75,7 +85,9 @@ def report(
         )
     options = ctx.obj if isinstance(ctx.obj, WorkspaceOptions) else WorkspaceOptions()
     workspace = open_workspace(options)
-    for line in write_report(workspace, survey, wave, list(compare or []), lang, output, html, margins):
+    for line in write_report(
+        workspace, survey, wave, list(compare or []), lang, output, html, margins, include_flagged
+    ):
         typer.echo(line)
 
 
@@ -88,6 +100,7 @@ def write_report(
     output: Path,
     html: bool,
     margins: Path | None = None,
+    include_flagged: bool = False,
 ) -> list[str]:
     """Measure the wave, build the context, render and write the report; the lines to show the user.
 
@@ -117,13 +130,15 @@ def write_report(
     finally:
         engine.dispose()
     plans = {label: weighting_plan(workspace, survey, label, margins) for label in [wave, *compared_waves]}
-    analysis = analyse_wave(current, weighting=plans[wave], customers=customers)
+    analysis = analyse_wave(current, weighting=plans[wave], customers=customers, include_flagged=include_flagged)
     if analysis.status.used == 0:
         raise InputError(
             f"Survey {survey}, wave {wave} has no complete responses to report on.",
             [Problem(f"survey {survey}, wave {wave}", "has no complete responses.", "Import responses first.")],
         )
-    compared = [analyse_wave(loaded, weighting=plans[loaded.wave]) for loaded in earlier]
+    compared = [
+        analyse_wave(loaded, weighting=plans[loaded.wave], include_flagged=include_flagged) for loaded in earlier
+    ]
     context = build_context(
         analysis,
         compared,

@@ -109,9 +109,13 @@ def test_demo_weights_its_reports_to_the_simulated_base_s_margins(demo_run: tupl
     for name in MARGIN_VARIABLES:
         counts = Counter(str(customer[name]) for customer in simulation.customers)
         assert plan.margins[name] == {code: float(count) for code, count in sorted(counts.items())}
+    from surveys.wave_inputs import complete_responses
+    from surveys.wave_screening import screen_wave
+
     with workspace_session(WorkspaceOptions(demo)) as session:
-        responses = load_wave(session, "demo-2026q4", "2026Q4").responses
-    complete = responses[responses["status"] == "complete"]
+        wave, _ = complete_responses(load_wave(session, "demo-2026q4", "2026Q4"))
+    flagged = list(screen_wave(wave).flagged_rows)  # the report leaves the screening's flagged responses out
+    complete = wave.responses.drop(index=flagged)
     categories = complete[list(MARGIN_VARIABLES)].astype(int).astype(str)
     raked = raked_weights(categories, plan.margins, population_total=plan.population_total, trim=plan.trim)
     nps = weighted_net_promoter_score(complete["recommend"].astype(float).to_numpy(), raked)

@@ -11,6 +11,7 @@ import shutil
 import string
 import subprocess
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -114,26 +115,57 @@ def test_the_language_s_cjk_fonts_are_embedded(rendered: Rendered) -> None:
     assert all(line.split()[-5] == "yes" for line in fonts), "every font is embedded"
 
 
-def _nps_from_answers(answers: pd.DataFrame) -> float:
-    """NPS straight from the generated answers of the complete responses: % 9–10 minus % 0–6."""
-    ratings = answers.loc[answers["status"] == "complete", "recommend"].dropna()
+def _nps_from_answers(answers: pd.DataFrame, left_out: Sequence[int] = ()) -> float:
+    """NPS straight from the generated answers of the complete responses, less those at the positions
+    `left_out` (among the complete ones, in import order): % 9–10 minus % 0–6."""
+    complete = answers[answers["status"] == "complete"].reset_index(drop=True)
+    ratings = complete.drop(index=list(left_out))["recommend"].dropna()
     return 100 * (float((ratings >= 9).mean()) - float((ratings <= 6).mean()))
+
+
+def _flagged(analysis: WaveAnalysis) -> tuple[int, ...]:
+    assert analysis.quality is not None
+    return analysis.quality.flagged_rows
 
 
 @needs_poppler
 def test_key_numbers_in_the_text_equal_the_measured_results(rendered: Rendered, waves: Waves) -> None:
     text = _pdf_text(rendered.pdf)
-    nps = _nps_from_answers(waves.stored.answers)
+    nps = _nps_from_answers(waves.stored.answers, _flagged(waves.current))  # flagged responses left out
     assert waves.current.nps is not None
     assert waves.current.nps.score.score == pytest.approx(nps, abs=1e-9)
     assert f"{nps:.1f}" in text
-    assert f"{_nps_from_answers(waves.earlier_answers):.1f}" in text  # the trend table's earlier wave
+    earlier_nps = _nps_from_answers(waves.earlier_answers, _flagged(waves.earlier))
+    assert f"{earlier_nps:.1f}" in text  # the trend table's earlier wave
     assert waves.current.index is not None
     overall = waves.current.index.overall
     assert f"{overall.index:.1f}" in text
     assert f"{overall.ci_low:.1f}–{overall.ci_high:.1f}" in text
     complete = int((waves.stored.answers["status"] == "complete").sum())
     assert re.search(rf"\b{complete}\b", text)
+
+
+def test_flagged_responses_are_left_out_of_every_estimate_and_counted_by_reason(waves: Waves) -> None:
+    flagged = _flagged(waves.current)
+    assert flagged, "the generated wave has planted speeders and straight-liners"
+    assert waves.current.flagged.excluded == len(flagged)
+    assert len(waves.current.wave.responses) == waves.current.status.used - len(flagged)
+    context = build_context(waves.current, [waves.earlier], language="en", organisation="", data_files=[], software={})
+    quality = next(section for section in context.sections if section.key == "quality")
+    assert f"{len(flagged)} of {waves.current.status.used} complete responses" in quality.paragraphs[0]
+    assert "left out of every estimate" in quality.paragraphs[0]
+
+
+def test_include_flagged_keeps_every_complete_response(waves: Waves) -> None:
+    kept = analyse_wave(waves.loaded, include_flagged=True)
+    assert kept.flagged.flagged == len(_flagged(waves.current))
+    assert kept.flagged.excluded == 0
+    assert len(kept.wave.responses) == kept.status.used
+    assert kept.nps is not None
+    assert kept.nps.score.score == pytest.approx(_nps_from_answers(waves.stored.answers), abs=1e-9)
+    context = build_context(kept, [], language="en", organisation="", data_files=[], software={})
+    quality = next(section for section in context.sections if section.key == "quality")
+    assert "they are kept in the analysis" in " ".join(quality.paragraphs)
 
 
 def test_every_section_with_inputs_is_in_the_report_in_order(rendered: Rendered) -> None:
@@ -242,7 +274,8 @@ def test_the_ladder_reads_purchase_bands_by_their_lower_bound(waves: Waves) -> N
     assert ladder.purchase_bands == (0.0, 1.0, 2.0, 6.0)  # never, once, 2–5 times, 6 or more
     counts = {row.stage: row.count for row in ladder.ladder.distribution}
     answers = waves.stored.answers
-    bands = answers.loc[answers["status"] == "complete", "purchases_to_date"]
+    complete = answers[answers["status"] == "complete"].reset_index(drop=True)
+    bands = complete.drop(index=list(_flagged(waves.current)))["purchases_to_date"]
     # without purchases per period or months since the last one, no one is a client, advocate or lost
     assert counts["repeat_customer"] == int(bands.isin([3, 4]).sum())
     assert counts["first_time_customer"] == int((bands == 2).sum())

@@ -5,7 +5,8 @@ file of five quarters imported through `import_customer_records` (one quarter af
 report must not read; customers who never answered; respondents without records). The expected numbers are
 worked out here from the generated CRM rows and answers, with `measure.lifecycle` and `measure.value_matrix`,
 and compared with what the report says. The questionnaire is in 简体 and English only, so the 繁體 report's
-attribute labels must come from the item bank.
+attribute labels must come from the item bank. The analyses keep the screening's flagged responses
+(`include_flagged`), so the expected numbers are worked out on every respondent.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
             records = load_customer_records(session, SURVEY, WAVE)
     finally:
         engine.dispose()
-    return Customers(stored, crm, analyse_wave(loaded, customers=records))
+    return Customers(stored, crm, analyse_wave(loaded, customers=records, include_flagged=True))
 
 
 def _percent_of_scale(values: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
@@ -283,12 +284,14 @@ def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reas
             no_records = load_customer_records(session, SURVEY, NO_KEYS_WAVE)
     finally:
         engine.dispose()
-    without_keys = analyse_wave(no_keys, customers=no_records)
+    without_keys = analyse_wave(no_keys, customers=no_records, include_flagged=True)
     assert without_keys.left_out["lifecycle"] == (
         f"survey {SURVEY}, wave {NO_KEYS_WAVE} has no respondent keys to link customer records by"
     )
     assert no_records.empty
-    unlinked = analyse_wave(keyed, customers=no_records)  # as if none of its respondents were in the CRM
+    unlinked = analyse_wave(
+        keyed, customers=no_records, include_flagged=True
+    )  # as if none of its respondents were in the CRM
     assert unlinked.lifecycle is None
     assert unlinked.value_matrix is None
     context = build_context(unlinked, [], language="en", organisation="", data_files=[], software={})
@@ -305,7 +308,7 @@ def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reas
     result = CliRunner().invoke(
         app,
         ["--workspace", str(customers.stored.workspace), "report", "--survey", SURVEY, "--wave", NO_KEYS_WAVE,
-         "--lang", "en", "--html", "-o", str(tmp_path / "report.html")],
+         "--lang", "en", "--html", "--include-flagged", "-o", str(tmp_path / "report.html")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Relationship lifecycle is left out: survey retail-2026, wave 2026Q2 has no respondent keys" in result.output
@@ -373,7 +376,7 @@ def test_the_command_reads_the_records_and_lists_the_crm_file_with_its_hash(
     result = CliRunner().invoke(
         app,
         ["--workspace", str(customers.stored.workspace), "report", "--survey", SURVEY, "--wave", WAVE,
-         "--lang", "en", "--html", "-o", str(target)],
+         "--lang", "en", "--html", "--include-flagged", "-o", str(target)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "left out" not in result.output

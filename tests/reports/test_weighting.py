@@ -2,7 +2,8 @@
 weighted, and what a reader is told; margins a wave cannot meet leave the report unweighted with the reason.
 
 The weighted figures are checked against `measure.survey_weights` run straight on the stored answers (itself
-checked against R survey), to the one decimal the report prints.
+checked against R survey), to the one decimal the report prints. The analyses keep the screening's flagged
+responses (`include_flagged`), so those answers are the same ones the reference calculation reads.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ def weighted(tmp_path_factory: pytest.TempPathFactory) -> Weighted:
     finally:
         engine.dispose()
     plan = WeightingPlan({k: dict(v) for k, v in MARGINS.items()}, None, "raking", None, "margins.yaml")
-    return Weighted(stored, margins, loaded, analyse_wave(loaded), analyse_wave(loaded, weighting=plan))
+    return Weighted(
+        stored,
+        margins,
+        loaded,
+        analyse_wave(loaded, include_flagged=True),
+        analyse_wave(loaded, weighting=plan, include_flagged=True),
+    )
 
 
 def _independent_nps(loaded: WaveData) -> tuple[float, float, float]:
@@ -96,6 +103,7 @@ def _report(stored: StoredWave, output: Path, *options: str, workspace: Path | N
             "--lang",
             "en",
             "--html",
+            "--include-flagged",
             "-o",
             str(output),
             *options,
@@ -253,7 +261,7 @@ def test_weighted_changes_between_waves_use_both_waves_weights(weighted: Weighte
         engine.dispose()
     assert weighted.weighted.weighting is not None
     plan = weighted.weighted.weighting.plan
-    earlier = analyse_wave(earlier_wave, weighting=plan)
+    earlier = analyse_wave(earlier_wave, weighting=plan, include_flagged=True)
     assert earlier.weighting is not None
     now, then = weighted.weighted.weighting.nps, earlier.weighting.nps
     assert now is not None
@@ -275,7 +283,7 @@ def test_a_compared_wave_that_cannot_be_weighted_is_named_among_the_left_out_lin
     finally:
         engine.dispose()
     plan = WeightingPlan({"gender": {"1": 0.5, "2": 0.3, "3": 0.1, "9": 0.1}}, None, "raking", None, "old.yaml")
-    earlier = analyse_wave(earlier_wave, weighting=plan)
+    earlier = analyse_wave(earlier_wave, weighting=plan, include_flagged=True)
     assert earlier.weighting is None
     context = build_context(weighted.weighted, [earlier], language="en", organisation="", data_files=[], software={})
     (line,) = [line for line in context.left_out if line.startswith(f"The compared wave {EARLIER} is unweighted:")]
