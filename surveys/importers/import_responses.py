@@ -201,6 +201,9 @@ class _Run:
         self.stored_ids: set[str | None] = set()
         self.seen_ids: dict[str, int] = {}
         self.seen_respondents: dict[str, int] = {}
+        key_column = matching.metadata.get("respondent_key")
+        self.respondent_key_position = -1 if key_column is None else self.positions[id(key_column)]
+        self.answered_before: dict[str, str] = {}  # stored respondent key → its response already in the wave
         self.respondent_ids: dict[str, int] = {}
         self.read = self.stored = self.duplicates = 0
         self.rejected: list[_Rejected] = []
@@ -240,6 +243,8 @@ class _Run:
     def _chunk_records(self, chunk: list[ExportRow]) -> list[tuple[Any, ...]]:
         """The responses of `chunk` to store; rejections and duplicates are counted on the way."""
         values, outcome_maps, unusual = self._coded_chunk(chunk)
+        if self.respondent_key_position >= 0:
+            self._find_answered_before(chunk)
         records = []
         for index, row in enumerate(chunk):
             if unusual and index in unusual:
@@ -344,6 +349,13 @@ class _Run:
                 reasons.append(f"respondent {respondent_key!r} already answered this wave on row {row_before}.")
             else:
                 self.seen_respondents[respondent_key] = row.row_number
+            earlier = self.answered_before.get(self._stored_key(respondent_key))
+            if earlier is not None:
+                reasons.append(
+                    f"respondent {respondent_key!r} already answered this wave: response {earlier!r}, stored by an"
+                    " earlier import. Keep one of the two responses (leave this row out, or import it into"
+                    " another wave)."
+                )
         try:
             started = self._time(metadata.get("started_at"))
             submitted = self._time(metadata.get("submitted_at"))
@@ -429,8 +441,35 @@ class _Run:
                 details["device_pseudonym"] = self.pseudonyms.pseudonym(device)
         return details
 
+    def _stored_key(self, key: str) -> str:
+        return key if self.options.keep_identifiers else self.pseudonyms.pseudonym(key)
+
+    def _find_answered_before(self, chunk: list[ExportRow]) -> None:
+        """Remember which respondents of `chunk` already have a response in the wave: one query per chunk.
+
+        Rows whose response id is already stored are left out: they are duplicates to skip, not a second
+        answer from their respondent.
+        """
+        position = self.respondent_key_position
+        keys = {
+            self._stored_key(text)
+            for row in chunk
+            if (text := cell_text(row.cells[position])) and text not in self.seen_respondents
+        }
+        keys.difference_update(self.answered_before)
+        if not keys:
+            return
+        wave_id = self.head[0]
+        found = self.session.exec(
+            select(RespondentRecord.key, ResponseRecord.platform_response_id)
+            .join(ResponseRecord, ResponseRecord.respondent_id == RespondentRecord.id)  # type: ignore[arg-type]
+            .where(ResponseRecord.wave_id == wave_id, RespondentRecord.key.in_(keys))  # type: ignore[attr-defined]
+        ).all()
+        for key, response_id in found:
+            self.answered_before.setdefault(key, response_id or "")
+
     def _respondent(self, key: str, metadata: dict[MetadataField, Cell]) -> int:
-        stored_key = key if self.options.keep_identifiers else self.pseudonyms.pseudonym(key)
+        stored_key = self._stored_key(key)
         if stored_key in self.respondent_ids:
             return self.respondent_ids[stored_key]
         record = self.session.exec(select(RespondentRecord).where(RespondentRecord.key == stored_key)).first()
