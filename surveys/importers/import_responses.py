@@ -166,6 +166,16 @@ _UNUSUAL = object()  # a cell that is more than a value or nothing: a problem, a
 _NONE: frozenset[str] = frozenset()
 
 
+_MemoKey = tuple[type, Cell]
+_MISSING_TEXTS = frozenset(reason.value for reason in Missing)
+
+
+def _memo_key(cell: Cell) -> _MemoKey:
+    """A cell as a key for remembering its outcome, its type included: a text "not_shown" and
+    Missing.NOT_SHOWN are equal as values (Missing is a StrEnum) but are coded differently."""
+    return (type(cell), cell)
+
+
 def _plain_value(outcome: Outcome) -> Any:
     """The outcome's value (None: no answer) when that is all it says; else _UNUSUAL."""
     if isinstance(outcome, AnswerError) or outcome.specify or (outcome.value is None and outcome.missing is not None):
@@ -207,7 +217,7 @@ class _Run:
         self.respondent_ids: dict[str, int] = {}
         self.read = self.stored = self.duplicates = 0
         self.rejected: list[_Rejected] = []
-        self.coded: dict[str, dict[Cell, Outcome]] = {}
+        self.coded: dict[str, dict[_MemoKey, Outcome]] = {}
         self.codes = [match.variable.code for match in matching.matches]
         # The metadata an export has, of those kept in a response's details: an absent one adds nothing.
         has = matching.metadata.keys()
@@ -258,7 +268,9 @@ class _Run:
                 records.append(record)
         return records
 
-    def _coded_chunk(self, chunk: list[ExportRow]) -> tuple[list[tuple[Any, ...]], list[dict[Cell, Outcome]], set[int]]:
+    def _coded_chunk(
+        self, chunk: list[ExportRow]
+    ) -> tuple[list[tuple[Any, ...]], list[dict[_MemoKey, Outcome]], set[int]]:
         """Each matched column of `chunk` coded: the values of each row, each column's outcome by cell, and the
         rows that need a closer look.
 
@@ -269,14 +281,21 @@ class _Run:
         """
         columns = list(zip(*(row.cells for row in chunk), strict=True))
         value_columns: list[list[Any]] = []
-        outcome_maps: list[dict[Cell, Outcome]] = []
+        outcome_maps: list[dict[_MemoKey, Outcome]] = []
         unusual: set[int] = set()
         for match in self.matching.matches:
             cells = columns[self.positions[id(match.column)]]
-            outcome_of = {cell: self._outcome(cell, match) for cell in set(cells)}
-            value_of = {cell: _plain_value(outcome) for cell, outcome in outcome_of.items()}
-            values = list(map(value_of.__getitem__, cells))
-            if _UNUSUAL in value_of.values():
+            distinct = set(cells)
+            if _MISSING_TEXTS.isdisjoint(distinct):
+                outcome_of = {_memo_key(cell): self._outcome(cell, match) for cell in distinct}
+                value_of = {cell: _plain_value(outcome_of[_memo_key(cell)]) for cell in distinct}
+                values = list(map(value_of.__getitem__, cells))
+            else:  # a text "not_shown" equals Missing.NOT_SHOWN (a StrEnum): tell them apart by their type
+                keys = list(map(_memo_key, cells))
+                outcome_of = {key: self._outcome(key[1], match) for key in set(keys)}
+                typed_value_of = {key: _plain_value(outcome) for key, outcome in outcome_of.items()}
+                values = list(map(typed_value_of.__getitem__, keys))
+            if any(_plain_value(outcome) is _UNUSUAL for outcome in outcome_of.values()):
                 unusual.update(index for index, value in enumerate(values) if value is _UNUSUAL)
             value_columns.append(values)
             outcome_maps.append(outcome_of)
@@ -284,7 +303,7 @@ class _Run:
         return by_row, outcome_maps, unusual
 
     def _answers(
-        self, row: ExportRow, outcome_maps: list[dict[Cell, Outcome]]
+        self, row: ExportRow, outcome_maps: list[dict[_MemoKey, Outcome]]
     ) -> tuple[dict[str, Any], dict[str, str], list[str], set[str]]:
         """The answers, missing reasons, problems and unreadable variables of one row, cell by cell."""
         reasons: list[str] = []
@@ -293,7 +312,7 @@ class _Run:
         unreadable: set[str] = set()
         for match, outcome_of in zip(self.matching.matches, outcome_maps, strict=True):
             cell = self._cell(row, match)
-            coded = outcome_of[cell]
+            coded = outcome_of[_memo_key(cell)]
             if isinstance(coded, AnswerError):
                 reasons.append(f"column {match.column.header}: {_cell_text(cell)} — {coded.what} {coded.fix}".strip())
                 unreadable.add(match.variable.code)
@@ -391,11 +410,12 @@ class _Run:
         if match.variable.kind == "text":
             return self._code(cell, match)
         remembered = self.coded.setdefault(match.variable.code, {})
-        outcome = remembered.get(cell)
+        key = _memo_key(cell)
+        outcome = remembered.get(key)
         if outcome is None:
             outcome = self._code(cell, match)
             if len(remembered) < _REMEMBERED_CELLS:
-                remembered[cell] = outcome
+                remembered[key] = outcome
         return outcome
 
     def _code(self, cell: Cell, match: ColumnMatch) -> Outcome:
