@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,11 +24,19 @@ from sqlmodel import Session, select
 from surveys.codebook import codebook
 from surveys.importers.answer_coding import AnswerError, Coded, code_answer
 from surveys.importers.column_matching import ColumnMatch, Matching, match_columns
-from surveys.importers.export_table import Cell, ExportRow, ExportTable, MetadataField, Missing, cell_text
+from surveys.importers.export_table import (
+    Cell,
+    ColumnBatch,
+    ExportRow,
+    ExportTable,
+    MetadataField,
+    Missing,
+    cell_text,
+)
 from surveys.importers.pseudonyms import Pseudonymiser
 from surveys.importers.response_checks import ResponseChecker
 from surveys.problems import InputError, Problem
-from surveys.storage.response_rows import ResponseRowWriter
+from surveys.storage.response_rows import ResponseRowWriter, json_text
 from surveys.storage.survey_versions import stored_questionnaire
 from surveys.storage.tables import ImportBatchRecord, RespondentRecord, ResponseRecord
 from surveys.storage.waves import wave_for_import
@@ -237,14 +246,27 @@ class _Run:
         self.batch_id = batch_id
         writer = ResponseRowWriter(self.session)
         try:
-            rows = iter(self.table.rows)
-            while chunk := list(itertools.islice(rows, _CHUNK)):
-                records = self._chunk_records(chunk)
-                self.read += len(chunk)
-                writer.write(records)
-                self.stored += len(records)
-                if progress is not None:
-                    progress(self.read)
+            if self.table.column_batches is not None:
+                for batch in self.table.column_batches():
+                    prepared = self._batch_records(batch, writer)
+                    # written a chunk at a time, and shown as read in proportion, as the rows are below
+                    for start in range(0, len(prepared), _CHUNK):
+                        writer.write_prepared(prepared[start : start + _CHUNK])
+                        if progress is not None:
+                            progress(self.read + batch.size * min(start + _CHUNK, len(prepared)) // len(prepared))
+                    self.read += batch.size
+                    self.stored += len(prepared)
+                    if progress is not None:
+                        progress(self.read)
+            else:
+                rows = iter(self.table.rows)
+                while chunk := list(itertools.islice(rows, _CHUNK)):
+                    records = self._chunk_records(chunk)
+                    self.read += len(chunk)
+                    writer.write(records)
+                    self.stored += len(records)
+                    if progress is not None:
+                        progress(self.read)
         finally:
             writer.close()
         if progress is not None:
@@ -252,10 +274,14 @@ class _Run:
 
     def _chunk_records(self, chunk: list[ExportRow]) -> list[tuple[Any, ...]]:
         """The responses of `chunk` to store; rejections and duplicates are counted on the way."""
+        return [record for record in self._chunk_results(chunk) if record is not None]
+
+    def _chunk_results(self, chunk: list[ExportRow]) -> list[tuple[Any, ...] | None]:
+        """For each row of `chunk`, its response to store, or None when it is rejected or a duplicate."""
         values, outcome_maps, unusual = self._coded_chunk(chunk)
         if self.respondent_key_position >= 0:
             self._find_answered_before(chunk)
-        records = []
+        records: list[tuple[Any, ...] | None] = []
         for index, row in enumerate(chunk):
             if unusual and index in unusual:
                 record = self._record(row, *self._answers(row, outcome_maps), fully_answered=False)
@@ -264,9 +290,98 @@ class _Run:
                 fully_answered = None not in row_values
                 answers = dict(zip(self.codes, row_values)) if fully_answered else _given(self.codes, row_values)  # noqa: B905
                 record = self._record(row, answers, {}, [], _NONE, fully_answered=fully_answered)
-            if record is not None:
-                records.append(record)
+            records.append(record)
         return records
+
+    def _batch_records(self, batch: ColumnBatch, writer: ResponseRowWriter) -> list[tuple[Any, ...]]:
+        """The responses of `batch` to store, prepared for the writer, in row order.
+
+        The column-wise way to the same rows as `_chunk_records` gives. A row needs nothing but its values when
+        its response id is new and every one of its cells codes to a value, on a questionnaire whose every
+        check such a row passes (`ResponseChecker.walks_every_item` false) and an export with no metadata but
+        the response id: its stored answers are its values, which are put together here column by column,
+        each distinct cell of a column coded once and its JSON text made once. Every other row, and every row
+        of a batch whose response ids repeat or are already stored, goes through `_chunk_results`.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        id_column = self.matching.metadata.get("response_id")
+        plain_export = (
+            id_column is not None
+            and len(self.matching.metadata) == 1
+            and not self.checker.walks_every_item
+            and len(set(self.codes)) == len(self.codes)
+        )
+        ids: list[str] = []
+        unsettled: set[str] = set()  # response ids whose rows go row by row: the ways to a duplicate or a problem
+        if id_column is not None and plain_export:
+            ids = [text.strip() for text in batch.columns[self.positions[id(id_column)]].to_pylist()]
+            distinct_ids = set(ids)
+            # a row without an id is identified by its hash, "row:…": an id written so is left to the rows
+            plain_export = not any(response_id.startswith("row:") for response_id in distinct_ids)
+            if len(distinct_ids) != len(ids):
+                unsettled.update(response_id for response_id, count in Counter(ids).items() if count > 1)
+            unsettled.update(distinct_ids & self.stored_ids, distinct_ids & self.seen_ids.keys())
+            if "" in distinct_ids:
+                unsettled.add("")
+        if not plain_export:
+            records: list[tuple[Any, ...]] = []
+            for start in range(0, batch.size, _CHUNK):
+                rows = batch.export_rows(start, min(start + _CHUNK, batch.size))
+                records.extend(writer.prepared(record) for record in self._chunk_records(rows))
+            return records
+
+        # the rows whose every cell codes to a value or may be empty, and whose response id is new and once
+        plain = (
+            np.array([response_id not in unsettled for response_id in ids]) if unsettled else np.ones(len(ids), bool)
+        )
+        fragments = []  # per column, each row's `"code":value` JSON text (null where it has none)
+        for match in self.matching.matches:
+            encoded = batch.columns[self.positions[id(match.column)]].dictionary_encode()
+            values = [
+                _plain_value(self._outcome(text if text and not text.isspace() else None, match))
+                for text in encoded.dictionary.to_pylist()
+            ]
+            may_be_empty = match.variable.code not in self.checker.required_codes
+            not_plain = [
+                position
+                for position, value in enumerate(values)
+                if value is _UNUSUAL or (value is None and not may_be_empty)
+            ]
+            if not_plain:
+                plain &= ~np.isin(encoded.indices.to_numpy(zero_copy_only=False), not_plain)
+            key = json_text(match.variable.code)
+            texts = [None if value is None or value is _UNUSUAL else f"{key}:{json_text(value)}" for value in values]
+            fragments.append(pa.array(texts, pa.string()).take(encoded.indices))
+        if fragments:
+            joined = pc.binary_join_element_wise(*fragments, ",", null_handling="skip")
+            answers = pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
+        else:
+            answers = ["{}"] * batch.size
+
+        head = (*self.head, None, self.batch_id, self.table.format)
+        prepared: list[tuple[Any, ...] | None] = [
+            (*head, response_id, None, None, None, "complete", answer, "{}", "{}")
+            for response_id, answer in zip(ids, answers, strict=True)
+        ]
+        first = batch.first_row_number
+        plain_rows = plain.tolist()
+        self.seen_ids.update(
+            zip(
+                itertools.compress(ids, plain_rows),
+                itertools.compress(range(first, first + batch.size), plain_rows),
+                strict=True,
+            )
+        )
+        others = np.flatnonzero(~plain).tolist()
+        for start in range(0, len(others), _CHUNK):
+            positions = others[start : start + _CHUNK]
+            rows = [batch.export_rows(position, position + 1)[0] for position in positions]
+            for position, record in zip(positions, self._chunk_results(rows), strict=True):
+                prepared[position] = None if record is None else writer.prepared(record)
+        return [record for record in prepared if record is not None] if others else prepared  # type: ignore[return-value]
 
     def _coded_chunk(
         self, chunk: list[ExportRow]

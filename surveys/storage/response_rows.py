@@ -74,9 +74,12 @@ class ResponseRowWriter:
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         """Store `rows`, each a tuple in STORED_COLUMNS order with answers, missing and details as dicts."""
-        if not rows:
+        self.write_prepared([self.prepared(row) for row in rows])
+
+    def write_prepared(self, prepared: Sequence[Sequence[Any]]) -> None:
+        """Store rows already as `prepared` gives them: times and JSON columns as the database takes them."""
+        if not prepared:
             return
-        prepared = [self._prepared(row) for row in rows]
         names = ", ".join(STORED_COLUMNS)
         table = ResponseRecord.__tablename__
         if self.dialect == "postgresql":
@@ -91,7 +94,9 @@ class ResponseRowWriter:
         finally:
             cursor.close()
 
-    def _prepared(self, row: Sequence[Any]) -> tuple[Any, ...]:
+    def prepared(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """A row in STORED_COLUMNS order as the database takes it: times as the column type stores them,
+        answers, missing and details as JSON text."""
         *head, started, submitted, duration, status, answers, missing, details = row
         time_text = self.time_text
         return (
