@@ -143,13 +143,16 @@ class ColumnBatch:
     def size(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
-    def export_rows(self, start: int, stop: int) -> list[ExportRow]:
-        """Rows `start` to `stop` (0-based, within the batch) as the row-by-row reader gives them."""
-        texts = [column.slice(start, stop - start).to_pylist() for column in self.columns]
+    def export_rows(self, positions: range | list[int]) -> list[ExportRow]:
+        """The rows at `positions` (0-based, within the batch, in order) as the row-by-row reader gives them."""
+        if isinstance(positions, range) and positions.step == 1:
+            texts = [column.slice(positions.start, len(positions)).to_pylist() for column in self.columns]
+        else:
+            texts = [column.take(list(positions)).to_pylist() for column in self.columns]
         rows = []
-        for offset, written in enumerate(zip(*texts, strict=True)):
+        for position, written in zip(positions, zip(*texts, strict=True), strict=True):
             cells = blank_as_none(written)
-            rows.append(ExportRow(self.first_row_number + start + offset, cells, as_written(cells)))
+            rows.append(ExportRow(self.first_row_number + position, cells, as_written(cells)))
         return rows
 
 

@@ -175,6 +175,7 @@ _UNUSUAL = object()  # a cell that is more than a value or nothing: a problem, a
 _NONE: frozenset[str] = frozenset()
 
 
+_ASCII_SPACE = "".join(character for character in map(chr, range(128)) if character.isspace())
 _MemoKey = tuple[type, Cell]
 _MISSING_TEXTS = frozenset(reason.value for reason in Missing)
 
@@ -249,9 +250,10 @@ class _Run:
             if self.table.column_batches is not None:
                 for batch in self.table.column_batches():
                     prepared = self._batch_records(batch, writer)
+                    plain = self._plain_columns()
                     # written a chunk at a time, and shown as read in proportion, as the rows are below
                     for start in range(0, len(prepared), _CHUNK):
-                        writer.write_prepared(prepared[start : start + _CHUNK])
+                        writer.write_prepared(prepared[start : start + _CHUNK], plain)
                         if progress is not None:
                             progress(self.read + batch.size * min(start + _CHUNK, len(prepared)) // len(prepared))
                     self.read += batch.size
@@ -293,8 +295,19 @@ class _Run:
             records.append(record)
         return records
 
+    def _plain_columns(self) -> dict[str, Any]:
+        """The stored columns that a response coded column-wise has in common with every other such response:
+        all but its response id and answers (see _batch_records)."""
+        wave_id, version_id = self.head
+        return {
+            "wave_id": wave_id, "survey_version_id": version_id, "respondent_id": None, "batch_id": self.batch_id,
+            "source": self.table.format, "started_at": None, "submitted_at": None, "duration_seconds": None,
+            "status": "complete", "missing": "{}", "details": "{}",
+        }  # fmt: skip
+
     def _batch_records(self, batch: ColumnBatch, writer: ResponseRowWriter) -> list[tuple[Any, ...]]:
-        """The responses of `batch` to store, prepared for the writer, in row order.
+        """The responses of `batch` to store, in row order: prepared for the writer (writer.prepared), or for a
+        row coded column-wise only its response id and answers JSON (the rest is `_plain_columns`).
 
         The column-wise way to the same rows as `_chunk_records` gives. A row needs nothing but its values when
         its response id is new and every one of its cells codes to a value, on a questionnaire whose every
@@ -317,10 +330,16 @@ class _Run:
         ids: list[str] = []
         unsettled: set[str] = set()  # response ids whose rows go row by row: the ways to a duplicate or a problem
         if id_column is not None and plain_export:
-            ids = [text.strip() for text in batch.columns[self.positions[id(id_column)]].to_pylist()]
+            written = batch.columns[self.positions[id(id_column)]]
+            if pc.all(pc.string_is_ascii(written)).as_py():  # then str.strip() strips these, in C here
+                trimmed = pc.utf8_trim(written, characters=_ASCII_SPACE)
+                ids = trimmed.to_pylist()
+                # a row without an id is identified by its hash, "row:…": an id written so is left to the rows
+                plain_export = not pc.any(pc.starts_with(trimmed, "row:")).as_py()
+            else:
+                ids = [text.strip() for text in written.to_pylist()]
+                plain_export = not any(response_id.startswith("row:") for response_id in ids)
             distinct_ids = set(ids)
-            # a row without an id is identified by its hash, "row:…": an id written so is left to the rows
-            plain_export = not any(response_id.startswith("row:") for response_id in distinct_ids)
             if len(distinct_ids) != len(ids):
                 unsettled.update(response_id for response_id, count in Counter(ids).items() if count > 1)
             unsettled.update(distinct_ids & self.stored_ids, distinct_ids & self.seen_ids.keys())
@@ -329,7 +348,7 @@ class _Run:
         if not plain_export:
             records: list[tuple[Any, ...]] = []
             for start in range(0, batch.size, _CHUNK):
-                rows = batch.export_rows(start, min(start + _CHUNK, batch.size))
+                rows = batch.export_rows(range(start, min(start + _CHUNK, batch.size)))
                 records.extend(writer.prepared(record) for record in self._chunk_records(rows))
             return records
 
@@ -361,11 +380,7 @@ class _Run:
         else:
             answers = ["{}"] * batch.size
 
-        head = (*self.head, None, self.batch_id, self.table.format)
-        prepared: list[tuple[Any, ...] | None] = [
-            (*head, response_id, None, None, None, "complete", answer, "{}", "{}")
-            for response_id, answer in zip(ids, answers, strict=True)
-        ]
+        rows_out: list[tuple[Any, ...] | None] = list(zip(ids, answers, strict=True))
         first = batch.first_row_number
         plain_rows = plain.tolist()
         self.seen_ids.update(
@@ -378,10 +393,9 @@ class _Run:
         others = np.flatnonzero(~plain).tolist()
         for start in range(0, len(others), _CHUNK):
             positions = others[start : start + _CHUNK]
-            rows = [batch.export_rows(position, position + 1)[0] for position in positions]
-            for position, record in zip(positions, self._chunk_results(rows), strict=True):
-                prepared[position] = None if record is None else writer.prepared(record)
-        return [record for record in prepared if record is not None] if others else prepared  # type: ignore[return-value]
+            for position, record in zip(positions, self._chunk_results(batch.export_rows(positions)), strict=True):
+                rows_out[position] = None if record is None else writer.prepared(record)
+        return [record for record in rows_out if record is not None] if others else rows_out  # type: ignore[return-value]
 
     def _coded_chunk(
         self, chunk: list[ExportRow]

@@ -25,7 +25,7 @@ from surveys.importers.export_table import ColumnBatch
 from surveys.importers.text_files import open_delimited_text
 
 _BLOCK_BYTES = 1 << 20  # bytes scanned at a time by is_plain
-_READ_BLOCK_BYTES = 8 << 20  # bytes pyarrow parses into one batch: about 100,000 rows of 30 short cells
+_READ_BLOCK_BYTES = 2 << 20  # bytes pyarrow parses into one batch: about 30,000 rows of 30 short cells
 
 
 def is_plain(path: Path, encoding: str) -> bool:

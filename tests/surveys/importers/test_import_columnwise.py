@@ -125,7 +125,7 @@ def test_a_mixed_file_stores_and_rejects_the_same_rows_both_ways(engine: Engine,
     assert "R06,not_shown" in quarantined[0].decode("utf-8-sig")
 
     # a newer export: the stored responses are duplicates, a repeated id in it is a problem, both ways
-    newer = [*MIXED, "R12,2,2,2,2,2,", "R12,3,3,3,3,2,again", "R13,1,1,1,1,1,"]
+    newer = [*MIXED, "R12,2,2,2,2,2,", "R12,3,3,3,3,2,again", " R13 ,1,1,1,1,1,"]
     columns, rows = both_ways(engine, write(tmp_path / "newer.csv", newer), tmp_path, "d2")
     assert counts(columns) == counts(rows) == (14, 2, 7, 5)
     assert stored_rows(engine, "W-columns") == stored_rows(engine, "W-rows")

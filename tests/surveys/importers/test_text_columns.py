@@ -36,9 +36,11 @@ def test_the_batches_give_the_rows_the_row_reader_gives(tmp_path: Path) -> None:
     path.write_text("id;q1;q2\r\n1;5; \r\n2;;x y\r\n3; 4 ;好\r\n", encoding="utf-8")
     table = read_tabular_export(path)
     assert table.column_batches is not None
-    by_columns = [row for batch in table.column_batches() for row in batch.export_rows(0, batch.size)]
+    by_columns = [row for batch in table.column_batches() for row in batch.export_rows(range(batch.size))]
     assert by_columns == list(table.rows)
     assert [row.row_number for row in by_columns] == [2, 3, 4]
+    batch = next(table.column_batches())
+    assert batch.export_rows([0, 2]) == [by_columns[0], by_columns[2]]
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_reported_as_the_row_reader_reports_it(tmp_path: Path) -> None:
