@@ -219,7 +219,10 @@ class _Run:
         self.pseudonyms = Pseudonymiser.for_workspace(session)
         self.zone = ZoneInfo(options.timezone)
         self.stored_ids: set[str | None] = set()
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: dict[str, int] = {}  # response id → its row, of the rows stored or to be stored
+        # The same for the responses coded column-wise (_batch_records): their ids, and each batch's ids in order
+        self.seen_plain: set[str] = set()
+        self.plain_batches: list[tuple[int, list[str], list[bool] | None]] = []  # None: every row plain
         self.seen_respondents: dict[str, int] = {}
         key_column = matching.metadata.get("respondent_key")
         self.respondent_key_position = -1 if key_column is None else self.positions[id(key_column)]
@@ -342,7 +345,11 @@ class _Run:
             distinct_ids = set(ids)
             if len(distinct_ids) != len(ids):
                 unsettled.update(response_id for response_id, count in Counter(ids).items() if count > 1)
-            unsettled.update(distinct_ids & self.stored_ids, distinct_ids & self.seen_ids.keys())
+            for earlier in (self.stored_ids, self.seen_ids.keys(), self.seen_plain):
+                if not earlier.isdisjoint(distinct_ids):  # the set of this batch's ids is walked, not `earlier`
+                    unsettled.update(response_id for response_id in distinct_ids if response_id in earlier)
+            for response_id in unsettled & self.seen_plain:  # for the rows' own check and its message
+                self.seen_ids[response_id] = self._plain_row_number(response_id)
             if "" in distinct_ids:
                 unsettled.add("")
         if not plain_export:
@@ -381,21 +388,23 @@ class _Run:
             answers = ["{}"] * batch.size
 
         rows_out: list[tuple[Any, ...] | None] = list(zip(ids, answers, strict=True))
-        first = batch.first_row_number
-        plain_rows = plain.tolist()
-        self.seen_ids.update(
-            zip(
-                itertools.compress(ids, plain_rows),
-                itertools.compress(range(first, first + batch.size), plain_rows),
-                strict=True,
-            )
-        )
         others = np.flatnonzero(~plain).tolist()
+        self.seen_plain.update(ids if not others else itertools.compress(ids, plain.tolist()))
+        self.plain_batches.append((batch.first_row_number, ids, plain.tolist() if others else None))
         for start in range(0, len(others), _CHUNK):
             positions = others[start : start + _CHUNK]
             for position, record in zip(positions, self._chunk_results(batch.export_rows(positions)), strict=True):
                 rows_out[position] = None if record is None else writer.prepared(record)
         return [record for record in rows_out if record is not None] if others else rows_out  # type: ignore[return-value]
+
+    def _plain_row_number(self, response_id: str) -> int:
+        """The row of a response coded column-wise, found from its id (only a later duplicate asks)."""
+        for first_row_number, ids, plain in self.plain_batches:
+            if response_id in ids:  # an id twice in one batch is never plain there: its first place says
+                position = ids.index(response_id)
+                if plain is None or plain[position]:
+                    return first_row_number + position
+        raise KeyError(response_id)
 
     def _coded_chunk(
         self, chunk: list[ExportRow]

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from loyalty.workspace import create_workspace
+from surveys.importers import text_columns
 from surveys.importers.export_table import ExportRow
 from surveys.importers.import_responses import ImportOptions, ImportSummary, _Run, import_responses
 from surveys.importers.tabular import read_tabular_export
@@ -115,7 +116,12 @@ def counts(summary: ImportSummary) -> tuple[int, int, int, int]:
     return summary.read, summary.stored, summary.rejected, summary.duplicates
 
 
-def test_a_mixed_file_stores_and_rejects_the_same_rows_both_ways(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("block_bytes", [None, 64])
+def test_a_mixed_file_stores_and_rejects_the_same_rows_both_ways(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int | None
+) -> None:
+    if block_bytes:  # batches of a row or two: a duplicate meets its first in an earlier batch
+        monkeypatch.setattr(text_columns, "_READ_BLOCK_BYTES", block_bytes)
     columns, rows = both_ways(engine, write(tmp_path / "wave.csv", MIXED, bom=True), tmp_path, "d1")
     assert counts(columns) == counts(rows) == (11, 5, 6, 0)
     assert stored_rows(engine, "W-columns") == stored_rows(engine, "W-rows")
@@ -125,12 +131,14 @@ def test_a_mixed_file_stores_and_rejects_the_same_rows_both_ways(engine: Engine,
     assert "R06,not_shown" in quarantined[0].decode("utf-8-sig")
 
     # a newer export: the stored responses are duplicates, a repeated id in it is a problem, both ways
-    newer = [*MIXED, "R12,2,2,2,2,2,", "R12,3,3,3,3,2,again", " R13 ,1,1,1,1,1,"]
+    newer = [*MIXED, "R03,1,1,1,1,1,", "R12,2,2,2,2,2,", "R12,3,3,3,3,2,again", " R13 ,1,1,1,1,1,"]
+    newer += [f"R2{number},1,1,1,1,1,filler" for number in range(8)] + ["R03,2,2,2,2,2,"]
     columns, rows = both_ways(engine, write(tmp_path / "newer.csv", newer), tmp_path, "d2")
-    assert counts(columns) == counts(rows) == (14, 2, 7, 5)
+    assert counts(columns) == counts(rows) == (24, 11, 8, 5)
     assert stored_rows(engine, "W-columns") == stored_rows(engine, "W-rows")
     quarantined = [(tmp_path / f"rejected-{way}-d2.csv").read_bytes() for way in ("columns", "rows")]
     assert quarantined[0] == quarantined[1]
+    assert "response id 'R03' already appears on row 13." in quarantined[0].decode("utf-8-sig")
 
 
 def test_without_a_quarantine_both_ways_report_the_same_problems_and_store_nothing(
