@@ -8,7 +8,8 @@ times faster. A file is plain when one pass over its bytes shows:
 - UTF-8 (with or without a BOM) throughout, so that pyarrow decodes exactly what the `csv` module would;
 - no quote character, so that every line is one row and every delimiter separates two cells;
 - no blank line, no line end other than \\n or \\r\\n, and no NUL byte, so that the n-th line under the
-  header is spreadsheet row n + 1, as `text_files` numbers rows.
+  header is spreadsheet row n + 1, as `text_files` numbers rows;
+- no line longer than the `csv` module's limit for one cell (128 KiB), which it reports as an error.
 
 A row with the wrong number of cells is reported by `text_files`' own reader (a second pass, only then),
 after the rows run out, as a row-by-row read reports it. Any other file goes the row-by-row way.
@@ -17,6 +18,7 @@ after the rows run out, as a row-by-row read reports it. Any other file goes the
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,13 @@ def is_plain(path: Path, encoding: str) -> bool:
     module docstring); one pass over its bytes, stopping at the first sign that it cannot."""
     if encoding not in ("utf-8", "utf-8-sig"):
         return False
+    import numpy as np
+
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
     previous = b""  # the last bytes of the block before: a blank line or a \r\n may be cut between two blocks
+    line_ends = 0
+    longest = csv.field_size_limit()  # the csv module refuses a longer cell: so must this way
+    unfinished = 0  # bytes of the line that the block before ended in
     with path.open("rb") as stream:
         first = stream.read(_BLOCK_BYTES)
         if first.removeprefix(codecs.BOM_UTF8).startswith((b"\n", b"\r")):
@@ -55,12 +62,22 @@ def is_plain(path: Path, encoding: str) -> bool:
                 except UnicodeDecodeError:
                     return False
             previous = joined[-2:]
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n"))
+            line_ends += len(ends)
+            if len(ends):
+                if unfinished + ends[0] > longest or (len(ends) > 1 and np.diff(ends).max() > longest):
+                    return False
+                unfinished = len(block) - ends[-1] - 1
+            else:
+                unfinished += len(block)
+            if unfinished > longest:
+                return False
             block = stream.read(_BLOCK_BYTES)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    return not previous.endswith(b"\r")
+    return line_ends > 0 and not previous.endswith(b"\r")  # a header alone, without its line end: no rows
 
 
 def column_batches(path: Path, delimiter: str, width: int, source: str) -> Iterator[ColumnBatch]:

@@ -21,6 +21,9 @@ from surveys.problems import InputError
         (b"id,q1\r1,5\r", "utf-8", False),  # old Mac line ends
         (b"id,q1\n1,\xff\n", "utf-8", False),  # not UTF-8: left to the reader that says where
         (b"id,q1\n1,\xba\xc3\n", "gb18030", False),
+        (b"id,q1", "utf-8", False),  # a header without its line end, and no rows
+        (b"id,q1\n", "utf-8", True),
+        (b"id,q1\n1," + b"x" * 200_000 + b"\n", "utf-8", False),  # a cell longer than the csv module takes
     ],
 )
 def test_only_plain_utf8_files_without_quotes_or_blank_lines_are_read_column_wise(
