@@ -12,7 +12,7 @@ set (`getrusage` through `os.wait4`: tracemalloc cannot see pyarrow's or SQLite'
 clock around the work itself, after imports and set-up (making the workspace, publishing the questionnaire);
 CPU seconds are given too, because on a shared machine the wall clock also counts other processes' turns.
 
-Run (pyarrow is in the `bench` dependency group):
+Run (pyarrow, which the baseline needs, is a dependency of the import itself now):
 
     uv sync --group bench
     .venv/bin/python bench/import_speed.py                    # 100,000 rows, a quick look

@@ -20,10 +20,10 @@ Rules for readers:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal, cast
 
 
 class Missing(StrEnum):
@@ -105,6 +105,57 @@ class ExportRow:
     raw: tuple[str, ...] = ()  # the physical row as text, unchanged: what a quarantine file gets back
 
 
+def blank_as_none(cells: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Text cells as written, with each empty or blank one None.
+
+    >>> blank_as_none(("1", "", " ", "x"))
+    ('1', None, None, 'x')
+    """
+    if "" not in cells and not any(map(str.isspace, cells)):
+        return cells  # the usual row, checked in C: a million rows read this way in a third of the time
+    return tuple([cell if cell and not cell.isspace() else None for cell in cells])
+
+
+def as_written(cells: tuple[str | None, ...]) -> tuple[str, ...]:
+    """Empty cells back as "" (the cells themselves when none is empty, checked in C: no copy per row).
+
+    >>> as_written(("1", None, "x"))
+    ('1', '', 'x')
+    """
+    if None not in cells:
+        return cast(tuple[str, ...], cells)
+    return tuple(["" if cell is None else cell for cell in cells])
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnBatch:
+    """Consecutive rows of a text table whose every column is one ExportColumn holding its text as written
+    (no metadata cell read into another type), as one pyarrow string array per column.
+
+    Cells are never null: an empty cell is "". `first_row_number` is the row a spreadsheet shows for the
+    batch's first row; the rows that follow are numbered on from it.
+    """
+
+    first_row_number: int
+    columns: list[Any]  # pyarrow.StringArray, one per ExportColumn, in the same order
+
+    @property
+    def size(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def export_rows(self, positions: range | list[int]) -> list[ExportRow]:
+        """The rows at `positions` (0-based, within the batch, in order) as the row-by-row reader gives them."""
+        if isinstance(positions, range) and positions.step == 1:
+            texts = [column.slice(positions.start, len(positions)).to_pylist() for column in self.columns]
+        else:
+            texts = [column.take(list(positions)).to_pylist() for column in self.columns]
+        rows = []
+        for position, written in zip(positions, zip(*texts, strict=True), strict=True):
+            cells = blank_as_none(written)
+            rows.append(ExportRow(self.first_row_number + position, cells, as_written(cells)))
+        return rows
+
+
 @dataclass
 class ExportTable:
     """An export read by a platform reader; `rows` is consumed once (readers stream large files)."""
@@ -118,3 +169,6 @@ class ExportTable:
     # position among the options (问卷星's by-code download, where code 4 on a 0–10 scale means "3分").
     choice_codes: Literal["value", "position"] = "value"
     raw_header: tuple[str, ...] = ()  # the physical header row(s) as text, for the quarantine file
+    # The same rows column-wise, when the reader can give them so (a plain CSV file: text_columns.py); `rows`
+    # and `column_batches` stream the same file, and an import reads one or the other.
+    column_batches: Callable[[], Iterator[ColumnBatch]] | None = None

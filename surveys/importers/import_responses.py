@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,11 +24,19 @@ from sqlmodel import Session, select
 from surveys.codebook import codebook
 from surveys.importers.answer_coding import AnswerError, Coded, code_answer
 from surveys.importers.column_matching import ColumnMatch, Matching, match_columns
-from surveys.importers.export_table import Cell, ExportRow, ExportTable, MetadataField, Missing, cell_text
+from surveys.importers.export_table import (
+    Cell,
+    ColumnBatch,
+    ExportRow,
+    ExportTable,
+    MetadataField,
+    Missing,
+    cell_text,
+)
 from surveys.importers.pseudonyms import Pseudonymiser
 from surveys.importers.response_checks import ResponseChecker
 from surveys.problems import InputError, Problem
-from surveys.storage.response_rows import ResponseRowWriter
+from surveys.storage.response_rows import ResponseRowWriter, json_text
 from surveys.storage.survey_versions import stored_questionnaire
 from surveys.storage.tables import ImportBatchRecord, RespondentRecord, ResponseRecord
 from surveys.storage.waves import wave_for_import
@@ -166,6 +175,17 @@ _UNUSUAL = object()  # a cell that is more than a value or nothing: a problem, a
 _NONE: frozenset[str] = frozenset()
 
 
+_ASCII_SPACE = "".join(character for character in map(chr, range(128)) if character.isspace())
+_MemoKey = tuple[type, Cell]
+_MISSING_TEXTS = frozenset(reason.value for reason in Missing)
+
+
+def _memo_key(cell: Cell) -> _MemoKey:
+    """A cell as a key for remembering its outcome, its type included: a text "not_shown" and
+    Missing.NOT_SHOWN are equal as values (Missing is a StrEnum) but are coded differently."""
+    return (type(cell), cell)
+
+
 def _plain_value(outcome: Outcome) -> Any:
     """The outcome's value (None: no answer) when that is all it says; else _UNUSUAL."""
     if isinstance(outcome, AnswerError) or outcome.specify or (outcome.value is None and outcome.missing is not None):
@@ -199,12 +219,18 @@ class _Run:
         self.pseudonyms = Pseudonymiser.for_workspace(session)
         self.zone = ZoneInfo(options.timezone)
         self.stored_ids: set[str | None] = set()
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: dict[str, int] = {}  # response id → its row, of the rows stored or to be stored
+        # The same for the responses coded column-wise (_batch_records): their ids, and each batch's ids in order
+        self.seen_plain: set[str] = set()
+        self.plain_batches: list[tuple[int, list[str], list[bool] | None]] = []  # None: every row plain
         self.seen_respondents: dict[str, int] = {}
+        key_column = matching.metadata.get("respondent_key")
+        self.respondent_key_position = -1 if key_column is None else self.positions[id(key_column)]
+        self.answered_before: dict[str, str] = {}  # stored respondent key → its response already in the wave
         self.respondent_ids: dict[str, int] = {}
         self.read = self.stored = self.duplicates = 0
         self.rejected: list[_Rejected] = []
-        self.coded: dict[str, dict[Cell, Outcome]] = {}
+        self.coded: dict[str, dict[_MemoKey, Outcome]] = {}
         self.codes = [match.variable.code for match in matching.matches]
         # The metadata an export has, of those kept in a response's details: an absent one adds nothing.
         has = matching.metadata.keys()
@@ -224,14 +250,28 @@ class _Run:
         self.batch_id = batch_id
         writer = ResponseRowWriter(self.session)
         try:
-            rows = iter(self.table.rows)
-            while chunk := list(itertools.islice(rows, _CHUNK)):
-                records = self._chunk_records(chunk)
-                self.read += len(chunk)
-                writer.write(records)
-                self.stored += len(records)
-                if progress is not None:
-                    progress(self.read)
+            if self.table.column_batches is not None:
+                for batch in self.table.column_batches():
+                    prepared = self._batch_records(batch, writer)
+                    plain = self._plain_columns()
+                    # written a chunk at a time, and shown as read in proportion, as the rows are below
+                    for start in range(0, len(prepared), _CHUNK):
+                        writer.write_prepared(prepared[start : start + _CHUNK], plain)
+                        if progress is not None:
+                            progress(self.read + batch.size * min(start + _CHUNK, len(prepared)) // len(prepared))
+                    self.read += batch.size
+                    self.stored += len(prepared)
+                    if progress is not None:
+                        progress(self.read)
+            else:
+                rows = iter(self.table.rows)
+                while chunk := list(itertools.islice(rows, _CHUNK)):
+                    records = self._chunk_records(chunk)
+                    self.read += len(chunk)
+                    writer.write(records)
+                    self.stored += len(records)
+                    if progress is not None:
+                        progress(self.read)
         finally:
             writer.close()
         if progress is not None:
@@ -239,8 +279,14 @@ class _Run:
 
     def _chunk_records(self, chunk: list[ExportRow]) -> list[tuple[Any, ...]]:
         """The responses of `chunk` to store; rejections and duplicates are counted on the way."""
+        return [record for record in self._chunk_results(chunk) if record is not None]
+
+    def _chunk_results(self, chunk: list[ExportRow]) -> list[tuple[Any, ...] | None]:
+        """For each row of `chunk`, its response to store, or None when it is rejected or a duplicate."""
         values, outcome_maps, unusual = self._coded_chunk(chunk)
-        records = []
+        if self.respondent_key_position >= 0:
+            self._find_answered_before(chunk)
+        records: list[tuple[Any, ...] | None] = []
         for index, row in enumerate(chunk):
             if unusual and index in unusual:
                 record = self._record(row, *self._answers(row, outcome_maps), fully_answered=False)
@@ -249,11 +295,120 @@ class _Run:
                 fully_answered = None not in row_values
                 answers = dict(zip(self.codes, row_values)) if fully_answered else _given(self.codes, row_values)  # noqa: B905
                 record = self._record(row, answers, {}, [], _NONE, fully_answered=fully_answered)
-            if record is not None:
-                records.append(record)
+            records.append(record)
         return records
 
-    def _coded_chunk(self, chunk: list[ExportRow]) -> tuple[list[tuple[Any, ...]], list[dict[Cell, Outcome]], set[int]]:
+    def _plain_columns(self) -> dict[str, Any]:
+        """The stored columns that a response coded column-wise has in common with every other such response:
+        all but its response id and answers (see _batch_records)."""
+        wave_id, version_id = self.head
+        return {
+            "wave_id": wave_id, "survey_version_id": version_id, "respondent_id": None, "batch_id": self.batch_id,
+            "source": self.table.format, "started_at": None, "submitted_at": None, "duration_seconds": None,
+            "status": "complete", "missing": "{}", "details": "{}",
+        }  # fmt: skip
+
+    def _batch_records(self, batch: ColumnBatch, writer: ResponseRowWriter) -> list[tuple[Any, ...]]:
+        """The responses of `batch` to store, in row order: prepared for the writer (writer.prepared), or for a
+        row coded column-wise only its response id and answers JSON (the rest is `_plain_columns`).
+
+        The column-wise way to the same rows as `_chunk_records` gives. A row needs nothing but its values when
+        its response id is new and every one of its cells codes to a value, on a questionnaire whose every
+        check such a row passes (`ResponseChecker.walks_every_item` false) and an export with no metadata but
+        the response id: its stored answers are its values, which are put together here column by column,
+        each distinct cell of a column coded once and its JSON text made once. Every other row, and every row
+        of a batch whose response ids repeat or are already stored, goes through `_chunk_results`.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        id_column = self.matching.metadata.get("response_id")
+        plain_export = (
+            id_column is not None
+            and len(self.matching.metadata) == 1
+            and not self.checker.walks_every_item
+            and len(set(self.codes)) == len(self.codes)
+        )
+        ids: list[str] = []
+        unsettled: set[str] = set()  # response ids whose rows go row by row: the ways to a duplicate or a problem
+        if id_column is not None and plain_export:
+            written = batch.columns[self.positions[id(id_column)]]
+            if pc.all(pc.string_is_ascii(written)).as_py():  # then str.strip() strips these, in C here
+                trimmed = pc.utf8_trim(written, characters=_ASCII_SPACE)
+                ids = trimmed.to_pylist()
+                # a row without an id is identified by its hash, "row:…": an id written so is left to the rows
+                plain_export = not pc.any(pc.starts_with(trimmed, "row:")).as_py()
+            else:
+                ids = [text.strip() for text in written.to_pylist()]
+                plain_export = not any(response_id.startswith("row:") for response_id in ids)
+            distinct_ids = set(ids)
+            if len(distinct_ids) != len(ids):
+                unsettled.update(response_id for response_id, count in Counter(ids).items() if count > 1)
+            for earlier in (self.stored_ids, self.seen_ids.keys(), self.seen_plain):
+                if not earlier.isdisjoint(distinct_ids):  # the set of this batch's ids is walked, not `earlier`
+                    unsettled.update(response_id for response_id in distinct_ids if response_id in earlier)
+            for response_id in unsettled & self.seen_plain:  # for the rows' own check and its message
+                self.seen_ids[response_id] = self._plain_row_number(response_id)
+            if "" in distinct_ids:
+                unsettled.add("")
+        if not plain_export:
+            records: list[tuple[Any, ...]] = []
+            for start in range(0, batch.size, _CHUNK):
+                rows = batch.export_rows(range(start, min(start + _CHUNK, batch.size)))
+                records.extend(writer.prepared(record) for record in self._chunk_records(rows))
+            return records
+
+        # the rows whose every cell codes to a value or may be empty, and whose response id is new and once
+        plain = (
+            np.array([response_id not in unsettled for response_id in ids]) if unsettled else np.ones(len(ids), bool)
+        )
+        fragments = []  # per column, each row's `"code":value` JSON text (null where it has none)
+        for match in self.matching.matches:
+            encoded = batch.columns[self.positions[id(match.column)]].dictionary_encode()
+            values = [
+                _plain_value(self._outcome(text if text and not text.isspace() else None, match))
+                for text in encoded.dictionary.to_pylist()
+            ]
+            may_be_empty = match.variable.code not in self.checker.required_codes
+            not_plain = [
+                position
+                for position, value in enumerate(values)
+                if value is _UNUSUAL or (value is None and not may_be_empty)
+            ]
+            if not_plain:
+                plain &= ~np.isin(encoded.indices.to_numpy(zero_copy_only=False), not_plain)
+            key = json_text(match.variable.code)
+            texts = [None if value is None or value is _UNUSUAL else f"{key}:{json_text(value)}" for value in values]
+            fragments.append(pa.array(texts, pa.string()).take(encoded.indices))
+        if fragments:
+            joined = pc.binary_join_element_wise(*fragments, ",", null_handling="skip")
+            answers = pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
+        else:
+            answers = ["{}"] * batch.size
+
+        rows_out: list[tuple[Any, ...] | None] = list(zip(ids, answers, strict=True))
+        others = np.flatnonzero(~plain).tolist()
+        self.seen_plain.update(ids if not others else itertools.compress(ids, plain.tolist()))
+        self.plain_batches.append((batch.first_row_number, ids, plain.tolist() if others else None))
+        for start in range(0, len(others), _CHUNK):
+            positions = others[start : start + _CHUNK]
+            for position, record in zip(positions, self._chunk_results(batch.export_rows(positions)), strict=True):
+                rows_out[position] = None if record is None else writer.prepared(record)
+        return [record for record in rows_out if record is not None] if others else rows_out  # type: ignore[return-value]
+
+    def _plain_row_number(self, response_id: str) -> int:
+        """The row of a response coded column-wise, found from its id (only a later duplicate asks)."""
+        for first_row_number, ids, plain in self.plain_batches:
+            if response_id in ids:  # an id twice in one batch is never plain there: its first place says
+                position = ids.index(response_id)
+                if plain is None or plain[position]:
+                    return first_row_number + position
+        raise KeyError(response_id)
+
+    def _coded_chunk(
+        self, chunk: list[ExportRow]
+    ) -> tuple[list[tuple[Any, ...]], list[dict[_MemoKey, Outcome]], set[int]]:
         """Each matched column of `chunk` coded: the values of each row, each column's outcome by cell, and the
         rows that need a closer look.
 
@@ -264,14 +419,21 @@ class _Run:
         """
         columns = list(zip(*(row.cells for row in chunk), strict=True))
         value_columns: list[list[Any]] = []
-        outcome_maps: list[dict[Cell, Outcome]] = []
+        outcome_maps: list[dict[_MemoKey, Outcome]] = []
         unusual: set[int] = set()
         for match in self.matching.matches:
             cells = columns[self.positions[id(match.column)]]
-            outcome_of = {cell: self._outcome(cell, match) for cell in set(cells)}
-            value_of = {cell: _plain_value(outcome) for cell, outcome in outcome_of.items()}
-            values = list(map(value_of.__getitem__, cells))
-            if _UNUSUAL in value_of.values():
+            distinct = set(cells)
+            if _MISSING_TEXTS.isdisjoint(distinct):
+                outcome_of = {_memo_key(cell): self._outcome(cell, match) for cell in distinct}
+                value_of = {cell: _plain_value(outcome_of[_memo_key(cell)]) for cell in distinct}
+                values = list(map(value_of.__getitem__, cells))
+            else:  # a text "not_shown" equals Missing.NOT_SHOWN (a StrEnum): tell them apart by their type
+                keys = list(map(_memo_key, cells))
+                outcome_of = {key: self._outcome(key[1], match) for key in set(keys)}
+                typed_value_of = {key: _plain_value(outcome) for key, outcome in outcome_of.items()}
+                values = list(map(typed_value_of.__getitem__, keys))
+            if any(_plain_value(outcome) is _UNUSUAL for outcome in outcome_of.values()):
                 unusual.update(index for index, value in enumerate(values) if value is _UNUSUAL)
             value_columns.append(values)
             outcome_maps.append(outcome_of)
@@ -279,7 +441,7 @@ class _Run:
         return by_row, outcome_maps, unusual
 
     def _answers(
-        self, row: ExportRow, outcome_maps: list[dict[Cell, Outcome]]
+        self, row: ExportRow, outcome_maps: list[dict[_MemoKey, Outcome]]
     ) -> tuple[dict[str, Any], dict[str, str], list[str], set[str]]:
         """The answers, missing reasons, problems and unreadable variables of one row, cell by cell."""
         reasons: list[str] = []
@@ -288,7 +450,7 @@ class _Run:
         unreadable: set[str] = set()
         for match, outcome_of in zip(self.matching.matches, outcome_maps, strict=True):
             cell = self._cell(row, match)
-            coded = outcome_of[cell]
+            coded = outcome_of[_memo_key(cell)]
             if isinstance(coded, AnswerError):
                 reasons.append(f"column {match.column.header}: {_cell_text(cell)} — {coded.what} {coded.fix}".strip())
                 unreadable.add(match.variable.code)
@@ -344,6 +506,13 @@ class _Run:
                 reasons.append(f"respondent {respondent_key!r} already answered this wave on row {row_before}.")
             else:
                 self.seen_respondents[respondent_key] = row.row_number
+            earlier = self.answered_before.get(self._stored_key(respondent_key))
+            if earlier is not None:
+                reasons.append(
+                    f"respondent {respondent_key!r} already answered this wave: response {earlier!r}, stored by an"
+                    " earlier import. Keep one of the two responses (leave this row out, or import it into"
+                    " another wave)."
+                )
         try:
             started = self._time(metadata.get("started_at"))
             submitted = self._time(metadata.get("submitted_at"))
@@ -379,11 +548,12 @@ class _Run:
         if match.variable.kind == "text":
             return self._code(cell, match)
         remembered = self.coded.setdefault(match.variable.code, {})
-        outcome = remembered.get(cell)
+        key = _memo_key(cell)
+        outcome = remembered.get(key)
         if outcome is None:
             outcome = self._code(cell, match)
             if len(remembered) < _REMEMBERED_CELLS:
-                remembered[cell] = outcome
+                remembered[key] = outcome
         return outcome
 
     def _code(self, cell: Cell, match: ColumnMatch) -> Outcome:
@@ -429,8 +599,35 @@ class _Run:
                 details["device_pseudonym"] = self.pseudonyms.pseudonym(device)
         return details
 
+    def _stored_key(self, key: str) -> str:
+        return key if self.options.keep_identifiers else self.pseudonyms.pseudonym(key)
+
+    def _find_answered_before(self, chunk: list[ExportRow]) -> None:
+        """Remember which respondents of `chunk` already have a response in the wave: one query per chunk.
+
+        Rows whose response id is already stored are left out: they are duplicates to skip, not a second
+        answer from their respondent.
+        """
+        position = self.respondent_key_position
+        keys = {
+            self._stored_key(text)
+            for row in chunk
+            if (text := cell_text(row.cells[position])) and text not in self.seen_respondents
+        }
+        keys.difference_update(self.answered_before)
+        if not keys:
+            return
+        wave_id = self.head[0]
+        found = self.session.exec(
+            select(RespondentRecord.key, ResponseRecord.platform_response_id)
+            .join(ResponseRecord, ResponseRecord.respondent_id == RespondentRecord.id)  # type: ignore[arg-type]
+            .where(ResponseRecord.wave_id == wave_id, RespondentRecord.key.in_(keys))  # type: ignore[attr-defined]
+        ).all()
+        for key, response_id in found:
+            self.answered_before.setdefault(key, response_id or "")
+
     def _respondent(self, key: str, metadata: dict[MetadataField, Cell]) -> int:
-        stored_key = key if self.options.keep_identifiers else self.pseudonyms.pseudonym(key)
+        stored_key = self._stored_key(key)
         if stored_key in self.respondent_ids:
             return self.respondent_ids[stored_key]
         record = self.session.exec(select(RespondentRecord).where(RespondentRecord.key == stored_key)).first()

@@ -13,7 +13,9 @@ UTC; on SQLite in SQLAlchemy's text layout).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -38,6 +40,38 @@ STORED_COLUMNS = (
     "missing",
     "details",
 )
+
+
+_KEYS = ("platform_response_id", "answers")  # what a response coded column-wise has of its own
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _sql_literal(value: Any) -> str:
+    """A value shared by many rows as an SQL literal in the INSERT: NULL, an integer, or quoted text.
+
+    >>> _sql_literal(None), _sql_literal(3), _sql_literal("it's")
+    ('NULL', '3', "'it''s'")
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    text = str(value).replace("'", "''")
+    return f"'{text}'"
+
+
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format: \\N for NULL, backslash, tab and line ends escaped.
+
+    >>> _copy_text(None) == "\\\\N", _copy_text(7), _copy_text("a\\tb") == "a\\\\tb"
+    (True, '7', True)
+    """
+    if value is None:
+        return "\\N"
+    text = str(value)
+    if not _COPY_SPECIAL.search(text):
+        return text
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def json_text(value: Any) -> str:
@@ -74,24 +108,59 @@ class ResponseRowWriter:
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         """Store `rows`, each a tuple in STORED_COLUMNS order with answers, missing and details as dicts."""
-        if not rows:
+        self.write_prepared([self.prepared(row) for row in rows])
+
+    def write_prepared(self, prepared: Sequence[Sequence[Any]], plain: Mapping[str, Any] | None = None) -> None:
+        """Store rows already as `prepared` gives them: times and JSON columns as the database takes them.
+
+        A row may also be just (platform_response_id, answers JSON text), its other columns those of `plain`
+        (a column name to its stored value, the same for every such row): a million responses coded column-wise
+        differ in nothing else, and the database is handed the common part once rather than with each row.
+        """
+        if not prepared:
             return
-        prepared = [self._prepared(row) for row in rows]
-        names = ", ".join(STORED_COLUMNS)
         table = ResponseRecord.__tablename__
         if self.dialect == "postgresql":
-            with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in prepared:
-                    copy.write_row(row)
+            self._copy(prepared, plain or {})
             return
-        marks = ", ".join("?" for _ in STORED_COLUMNS)
         cursor = self.driver.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
+            for length, run in itertools.groupby(prepared, key=len):
+                if length == len(STORED_COLUMNS):
+                    names, marks = ", ".join(STORED_COLUMNS), ", ".join("?" for _ in STORED_COLUMNS)
+                else:
+                    assert plain is not None, "a row of response id and answers needs the columns it shares"
+                    names = ", ".join(("platform_response_id", "answers", *plain))
+                    marks = ", ".join(("?", "?", *map(_sql_literal, plain.values())))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", run)
         finally:
             cursor.close()
 
-    def _prepared(self, row: Sequence[Any]) -> tuple[Any, ...]:
+    def _copy(self, prepared: Sequence[Sequence[Any]], plain: Mapping[str, Any]) -> None:
+        """COPY the rows, the response id and answers first: rows of those alone are written as text lines."""
+        names = ("platform_response_id", "answers", *(name for name in STORED_COLUMNS if name not in _KEYS))
+        shared = "".join(f"\t{_copy_text(plain[name])}" for name in names[2:]) + "\n" if plain else ""
+        id_at, answers_at = STORED_COLUMNS.index("platform_response_id"), STORED_COLUMNS.index("answers")
+        others = [position for position, name in enumerate(STORED_COLUMNS) if name not in _KEYS]
+        table = ResponseRecord.__tablename__
+        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+        with self.driver.cursor() as cursor:
+            # one COPY per run of rows of the same kind: rows and text lines written into one COPY may be
+            # sent in another order than they were written
+            for length, run in itertools.groupby(prepared, key=len):
+                with cursor.copy(statement) as copy:
+                    if length == len(STORED_COLUMNS):
+                        for row in run:
+                            copy.write_row((row[id_at], row[answers_at], *(row[position] for position in others)))
+                        continue
+                    pairs = list(run)
+                    if _COPY_SPECIAL.search("\x00".join(itertools.chain.from_iterable(pairs))):
+                        pairs = [(_copy_text(response_id), _copy_text(answers)) for response_id, answers in pairs]
+                    copy.write("".join([f"{response_id}\t{answers}{shared}" for response_id, answers in pairs]))
+
+    def prepared(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """A row in STORED_COLUMNS order as the database takes it: times as the column type stores them,
+        answers, missing and details as JSON text."""
         *head, started, submitted, duration, status, answers, missing, details = row
         time_text = self.time_text
         return (

@@ -76,10 +76,12 @@ class ResponseRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("wave_id", "source", "platform_response_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # Survey version and batch are not indexed (migration 0003): nothing looks responses up by them, and each
+    # index costs time on every stored response. The wave's index gives a wave's responses in id order.
     wave_id: int = Field(foreign_key="wave.id", index=True)
-    survey_version_id: int = Field(foreign_key="survey_version.id", index=True)
+    survey_version_id: int = Field(foreign_key="survey_version.id")
     respondent_id: int | None = Field(default=None, foreign_key="respondent.id", index=True)
-    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     source: str = Field(max_length=32)  # wjx, qualtrics, csv, web …
     platform_response_id: str | None = Field(default=None, max_length=128)
     started_at: datetime | None = None

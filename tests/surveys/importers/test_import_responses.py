@@ -160,6 +160,31 @@ def test_a_respondent_twice_in_one_wave_and_a_repeated_response_id_are_rejected(
     assert "row 4: response id '1' already appears on row 2." in report
 
 
+def test_a_respondent_already_stored_in_the_wave_by_another_file_is_rejected(engine: Engine) -> None:
+    run_import(engine, table(GOOD), digest="first")
+    other_platform = [row(2, "A-7", "C-002", Choice(label="8分"), "8", Choice(label="否"), None)]
+    with pytest.raises(InputError) as caught:
+        run_import(engine, table(other_platform, "other.xls"), digest="second")
+    report = caught.value.report()
+    assert "row 2: respondent 'C-002' already answered this wave: response '2', stored by an earlier import." in report
+    assert stored(engine) == 3
+    # the same respondent in another wave is fine
+    with Session(engine) as session:
+        options = ImportOptions("retail-2026", "2026Q4")
+        assert import_responses(session, table(other_platform, "other.xls"), options, "second").stored == 1
+
+
+def test_a_typed_text_not_shown_is_coded_as_text_not_as_the_missing_reason(engine: Engine, tmp_path: Path) -> None:
+    # Missing.NOT_SHOWN == "not_shown" as values (a StrEnum); remembering coded cells must tell them apart
+    typed = row(5, "4", None, Choice(label="8分"), "8", Choice(label="否"), "not_shown")
+    summary = run_import(engine, table([*GOOD, typed]), quarantine=tmp_path / "rejected.csv")
+    assert (summary.stored, summary.rejected) == (3, 1)
+    with (tmp_path / "rejected.csv").open(encoding="utf-8-sig") as handle:
+        rejected = list(csv.reader(handle))[1]
+    assert rejected[0] == "5"
+    assert rejected[1].startswith("column 价格: 'not_shown' — ")
+
+
 def test_a_column_matching_no_item_stops_the_import_until_mapped(engine: Engine) -> None:
     columns = [*COLUMNS, ExportColumn(6, "7、您的邮编", "answer", question_number=7, question_text="您的邮编")]
     rows = [ExportRow(2, (*GOOD[0].cells, "200000"))]
