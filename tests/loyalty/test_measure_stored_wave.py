@@ -48,7 +48,10 @@ def fails(stored: StoredWave, *arguments: str) -> str:
 
 
 def on_wave(*arguments: str) -> list[str]:
-    return [arguments[0], "--survey", SURVEY, "--wave", WAVE, *arguments[1:], "--json"]
+    """A measure on the stored wave, keeping the responses the screening flags, so that it reads the same
+    responses as the file of all complete ones (leaving flagged ones out is specified in TestFlaggedResponses)."""
+    keep = [] if arguments[0] == "quality" else ["--include-flagged"]
+    return [arguments[0], "--survey", SURVEY, "--wave", WAVE, *arguments[1:], *keep, "--json"]
 
 
 def without(result: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -71,7 +74,7 @@ class TestNetPromoterScore:
     def test_only_complete_responses_are_measured_and_the_rest_are_counted(self, stored: StoredWave) -> None:
         statuses = stored.answers["status"].value_counts()
         wave = run(stored, *on_wave("nps"))
-        assert wave["stored_wave"] == {
+        assert without(wave["stored_wave"], "flagged") == {
             "survey": SURVEY,
             "wave": WAVE,
             "used": int(statuses["complete"]),
@@ -203,7 +206,7 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> StoredWave:
 
 
 def on_pulse(*arguments: str) -> list[str]:
-    return [arguments[0], "--survey", "pulse-2026", "--wave", WAVE, *arguments[1:], "--json"]
+    return [arguments[0], "--survey", "pulse-2026", "--wave", WAVE, *arguments[1:], "--include-flagged", "--json"]
 
 
 class TestWhatTheWaveLacks:
@@ -439,9 +442,43 @@ class TestOptionsThatBelongToDataFiles:
         error = fails(stored, "nps", "--data", str(complete_csv), "--column", "recommend", "--include-incomplete")
         assert "--include-incomplete is for a stored wave." in error
 
-    def test_screening_flags_are_not_stored_so_include_flagged_is_refused(self, stored: StoredWave) -> None:
-        error = fails(stored, *on_wave("drivers", "--outcome", "sat_overall", "--include-flagged"))
-        assert "--include-flagged: screening flags are not stored with a wave" in error
+    def test_include_flagged_is_refused_where_a_data_file_has_no_screening_column_to_read(
+        self, stored: StoredWave, complete_csv: Path
+    ) -> None:
+        error = fails(stored, "nps", "--data", str(complete_csv), "--column", "recommend", "--include-flagged")
+        assert "--include-flagged is for a stored wave here." in error
+
+
+class TestFlaggedResponses:
+    """On a stored wave, the responses the quality screening flags are left out by default and counted by
+    reason; --include-flagged keeps them. The flagged ones are those `loyalty measure quality` lists."""
+
+    def test_nps_leaves_out_the_responses_quality_lists_and_says_so(
+        self, stored: StoredWave, complete_csv: Path
+    ) -> None:
+        quality = run(stored, *on_wave("quality"))
+        flagged = [r["row"] for r in quality["responses"] if r["reasons"]]
+        assert flagged, "the generated wave has planted speeders and straight-liners"
+        clean = stored.answers[stored.answers["status"] == "complete"].reset_index(drop=True).drop(index=flagged)
+        data = stored.workspace.parent / "clean.csv"
+        clean.to_csv(data, index=False)
+        by_default = run(stored, "nps", "--survey", SURVEY, "--wave", WAVE, "--json")
+        file = run(stored, "nps", "--data", str(data), "--column", "recommend", "--json")
+        assert without(by_default, "stored_wave", "customer_loyalty_index") == without(file, "customer_loyalty_index")
+        screening = by_default["stored_wave"]["flagged"]
+        assert screening["flagged"] == screening["excluded"] == len(flagged)
+        assert screening["by_reason"] == {c["reason"]: c["count"] for c in quality["counts"] if c["count"]}
+        text = run(stored, "nps", "--survey", SURVEY, "--wave", WAVE)
+        complete = int((stored.answers["status"] == "complete").sum())
+        assert f"{complete - len(flagged)} of {complete} complete responses measured" in text
+        assert f"{len(flagged)} flagged responses left out (" in text
+        assert "--include-flagged keeps them" in text
+
+    def test_include_flagged_keeps_them(self, stored: StoredWave, complete_csv: Path) -> None:
+        kept = run(stored, *on_wave("nps"))
+        file = run(stored, "nps", "--data", str(complete_csv), "--column", "recommend", "--json")
+        assert without(kept, "stored_wave", "customer_loyalty_index") == without(file, "customer_loyalty_index")
+        assert kept["stored_wave"]["flagged"]["excluded"] == 0
 
 
 class TestThreshold:

@@ -10,6 +10,7 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.stored_wave import (
+    FlaggedOption,
     IncompleteOption,
     SurveyOption,
     WaveOption,
@@ -37,6 +38,7 @@ def damage(
     survey: SurveyOption = None,
     wave: WaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     problem_column: Annotated[
         str | None, typer.Option("--problem-column", help="Had a problem? (yes/no, 1/0, 是/否)")
     ] = None,
@@ -155,7 +157,7 @@ def damage(
     paths = None
     measured = None  # without --data or a stored wave, the model runs on overrides and benchmarks alone
     if survey is not None or wave is not None or include_incomplete:
-        measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+        measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     if measured is not None:
         from surveys.wave_inputs import complaint_path, yes_no_values
 

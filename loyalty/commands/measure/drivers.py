@@ -13,7 +13,7 @@ import typer
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.quality import describe_flagged, without_flagged
 from loyalty.commands.measure.stored_wave import (
-    FLAGS_NOT_STORED,
+    FlaggedOption,
     IncompleteOption,
     SurveyOption,
     WaveOption,
@@ -85,13 +85,7 @@ def drivers(
         int, typer.Option("--bootstrap", help="Bootstrap resamples for importance intervals (0 = none).")
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and of sampled LMG orderings.")] = 20240601,
-    include_flagged: Annotated[
-        bool,
-        typer.Option(
-            "--include-flagged",
-            help="Keep responses flagged in a quality_reasons column (left out by default).",
-        ),
-    ] = False,
+    include_flagged: FlaggedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     r"""Drivers of an overall rating: derived importance, importance–performance
@@ -129,7 +123,7 @@ def drivers(
     from measure.penalty_reward import penalty_reward_contrast
     from measure.relative_importance import derived_importance
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged, flags_in_files=True)
     renamed: dict[str, str] = {}  # stored wave: grid variable → its attribute
     importance_bounds = None
     if measured is None:
@@ -148,7 +142,6 @@ def drivers(
         from surveys.wave_inputs import attribute_pairs, named_items, single_item
 
         refuse_in_stored_mode({"--scale": scale}, "on a stored wave, the scale comes from the codebook.")
-        refuse_in_stored_mode({"--include-flagged": include_flagged}, FLAGS_NOT_STORED)
         outcome = single_item(
             measured.data,
             Construct.OVERALL_SATISFACTION,

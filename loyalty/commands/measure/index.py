@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
-from loyalty.commands.measure.stored_wave import IncompleteOption, SurveyOption, WaveOption, stored_wave
+from loyalty.commands.measure.stored_wave import FlaggedOption, IncompleteOption, SurveyOption, WaveOption, stored_wave
 from loyalty.data_file import numeric_columns, read_data_file
 from loyalty.index_files import IndicatorSource, read_ahp_file, read_indicator_file, read_result_file
 from surveys.problems import InputError, Problem
@@ -32,6 +32,7 @@ def index(
     survey: SurveyOption = None,
     wave: WaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     indicators: Annotated[
         Path | None,
         typer.Option(
@@ -119,7 +120,7 @@ def index(
     from measure.indicator_normalisation import indicator_values_from_items, normalise_indicators
     from measure.loyalty_index import index_sensitivity, loyalty_index
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     found: dict[str, dict[str, object]] = {}
     turned: pd.DataFrame | None = None
     if measured is None:

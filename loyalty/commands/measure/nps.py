@@ -11,6 +11,7 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.stored_wave import (
+    FlaggedOption,
     IncompleteOption,
     MeasuredWave,
     SurveyOption,
@@ -34,7 +35,7 @@ _WAVE = "_wave"  # the wave of each row when two stored waves are compared
 
 
 def _with_earlier_wave(
-    ctx: typer.Context, measured: MeasuredWave, earlier: str, include_incomplete: bool
+    ctx: typer.Context, measured: MeasuredWave, earlier: str, include_incomplete: bool, include_flagged: bool
 ) -> tuple[pd.DataFrame, str, str, str | None]:
     """Both waves' responses in one frame, as the file mode's --wave-column, --waves and --respondent-column
     would describe them: the same change test for a stored wave as for a file. Respondents are compared as a
@@ -47,7 +48,7 @@ def _with_earlier_wave(
             "A wave cannot be compared with itself.",
             [Problem("--compare-wave", f"{earlier!r} is the wave measured.", "Name an earlier wave.")],
         )
-    before = stored_wave(ctx, None, measured.data.survey, earlier, include_incomplete)
+    before = stored_wave(ctx, None, measured.data.survey, earlier, include_incomplete, include_flagged)
     assert before is not None  # a survey and a wave were given
     frame = pd.concat(
         [before.frame.assign(**{_WAVE: earlier}), measured.frame.assign(**{_WAVE: later})], ignore_index=True
@@ -62,6 +63,7 @@ def nps(
     survey: SurveyOption = None,
     wave: WaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     column: Annotated[
         str | None,
         typer.Option("--column", help="The 0–10 likelihood-to-recommend column (stored wave: found by construct)."),
@@ -146,7 +148,7 @@ def nps(
     from measure.customer_loyalty_index import customer_loyalty_index
     from measure.net_promoter import net_promoter_by_segment, net_promoter_change, net_promoter_score
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     if method not in _METHODS:
         raise InputError(
             "The interval method is unknown.",
@@ -180,7 +182,7 @@ def nps(
         frame = measured.frame
         if compare_wave is not None:
             frame, wave_column, waves, respondent_column = _with_earlier_wave(
-                ctx, measured, compare_wave, include_incomplete
+                ctx, measured, compare_wave, include_incomplete, include_flagged
             )
         recommend = recommend_item(measured.data, column)
         column = recommend.code

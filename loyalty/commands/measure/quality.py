@@ -119,7 +119,7 @@ def quality(
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.response_quality import ScreeningRules, screen_responses
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, screen=False)
     pairs = _pairs(reversed_pair or [])
     if measured is None:
         assert data is not None  # by stored_wave

@@ -12,6 +12,7 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.stored_wave import (
+    FlaggedOption,
     IncompleteOption,
     SurveyOption,
     WaveOption,
@@ -54,6 +55,7 @@ def reliability(
     survey: SurveyOption = None,
     wave: WaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     items: Annotated[str, typer.Option("--items", help="The scale's item columns, comma-separated.")] = "",
     construct: Annotated[
         str | None,
@@ -87,7 +89,7 @@ def reliability(
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.reliability import scale_reliability
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     columns = item_list(items, "--items")
     if measured is None:
         assert data is not None  # by stored_wave

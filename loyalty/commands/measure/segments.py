@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalty.commands.measure import input_error_from
-from loyalty.commands.measure.stored_wave import IncompleteOption, MeasuredWave, SurveyOption, refuse_in_stored_mode
+from loyalty.commands.measure.stored_wave import (
+    FlaggedOption,
+    IncompleteOption,
+    MeasuredWave,
+    SurveyOption,
+    refuse_in_stored_mode,
+)
 from loyalty.commands.measure.stored_wave import WaveOption as StoredWaveOption
 from loyalty.commands.measure.stored_wave import stored_wave as load_stored_wave
 from loyalty.commands.measure.text_width import pad
@@ -134,6 +140,7 @@ def ladder(
     survey: SurveyOption = None,
     wave: StoredWaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
     waves: WavesOption = None,
@@ -167,7 +174,7 @@ def ladder(
     """
     from measure.loyalty_ladder import LADDER_STAGES, LadderRules, loyalty_ladder
 
-    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, wave_column, waves)
+    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, include_flagged, wave_column, waves)
     periods = [name.strip() for name in period_columns.split(",")] if period_columns else []
     numeric = [purchases_column, *periods] + [
         name
@@ -300,6 +307,7 @@ def lifecycle(
     survey: SurveyOption = None,
     wave: StoredWaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
     waves: WavesOption = None,
@@ -334,7 +342,7 @@ def lifecycle(
     )
     from measure.lifecycle import spend_trend as fitted_trend
 
-    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, wave_column, waves)
+    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, include_flagged, wave_column, waves)
     spends = [name.strip() for name in spend_columns.split(",")] if spend_columns else []
     if trend_column and spends:
         raise InputError(
@@ -484,6 +492,7 @@ def value_matrix(
     survey: SurveyOption = None,
     wave: StoredWaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     customer_column: CustomerOption = None,
     wave_column: WaveOption = None,
     waves: WavesOption = None,
@@ -530,7 +539,7 @@ def value_matrix(
             "Growth potential from the wallet needs our share of it.",
             [Problem("--share-of-wallet-column", "is not given.")],
         )
-    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, wave_column, waves)
+    frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, include_flagged, wave_column, waves)
     numeric = [
         name
         for name in (
@@ -893,11 +902,12 @@ def _rows(
     survey: str | None,
     wave: str | None,
     include_incomplete: bool,
+    include_flagged: bool,
     wave_column: str | None,
     waves: str | None,
 ) -> tuple[pd.DataFrame, str, MeasuredWave | None]:
     """The rows to classify: the data file's, or a stored wave's (complete responses, one wave)."""
-    measured = load_stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = load_stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     if measured is None:
         assert data is not None  # by load_stored_wave
         return read_data_file(data), str(data), None

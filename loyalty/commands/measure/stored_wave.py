@@ -1,8 +1,9 @@
 """`--survey S --wave W`: measuring a stored wave instead of a data file (`--data FILE`).
 
 Exactly one of the two modes. A stored wave is loaded through the workspace (`load_wave`), and by default
-only its complete responses are measured; the output says how many others were left out, by status.
-What each measure takes from the codebook is chosen in `surveys.wave_inputs`.
+only its complete responses are measured, less those the quality screening flags (`surveys.wave_screening`,
+the same screening the report uses; `--include-flagged` keeps them); the output says how many were left
+out, by status and by reason. What each measure takes from the codebook is chosen in `surveys.wave_inputs`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from surveys.storage.wave_data import WaveData
     from surveys.wave_inputs import StatusFilter
+    from surveys.wave_screening import FlaggedFilter
 
 SurveyOption = Annotated[
     str | None, typer.Option("--survey", help="Measure a stored wave of this published survey (with --wave).")
@@ -34,10 +36,14 @@ IncompleteOption = Annotated[
     ),
 ]
 
-FLAGS_NOT_STORED = (
-    "screening flags are not stored with a wave; only complete responses are measured. "
-    "To leave flagged ones out, run `loyalty measure quality --output FILE` and measure FILE with --data."
-)
+FlaggedOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-flagged",
+        help="Keep responses the quality screening flags: a stored wave's own screening, or a data file's "
+        "quality_reasons column (`loyalty measure quality --output`). Left out by default.",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class MeasuredWave:
 
     data: WaveData
     status: StatusFilter
+    flagged: FlaggedFilter | None = None  # None: not screened (`loyalty measure quality` itself)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -56,27 +63,43 @@ class MeasuredWave:
         return f"survey {self.data.survey}, wave {self.data.wave}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"survey": self.data.survey, "wave": self.data.wave, **self.status.as_dict()}
+        flagged = {} if self.flagged is None else {"flagged": self.flagged.as_dict()}
+        return {"survey": self.data.survey, "wave": self.data.wave, **self.status.as_dict(), **flagged}
 
     def describe(self) -> str:
         """One line for the readable output."""
         left_out = ", ".join(f"{count} {status}" for status, count in self.status.excluded.items())
         used = self.status.used_by_status
+        excluded = 0 if self.flagged is None else self.flagged.excluded
+        measured = f"{self.status.used - excluded} of {self.status.used}" if excluded else str(self.status.used)
         if set(used) == {"complete"}:
-            text = f"{self.source}: {self.status.used} complete responses measured"
+            text = f"{self.source}: {measured} complete responses measured"
         else:
             statuses = ", ".join(f"{count} {status}" for status, count in used.items())
-            text = f"{self.source}: {self.status.used} responses measured ({statuses})"
+            text = f"{self.source}: {measured} responses measured ({statuses})"
         if left_out:
             text += f"; left out: {left_out} (--include-incomplete keeps them)"
+        if self.flagged is not None:
+            text += f"; {self.flagged.describe()}"
         return text
 
 
 def stored_wave(
-    ctx: typer.Context, data: Path | None, survey: str | None, wave: str | None, include_incomplete: bool = False
+    ctx: typer.Context,
+    data: Path | None,
+    survey: str | None,
+    wave: str | None,
+    include_incomplete: bool = False,
+    include_flagged: bool = False,
+    *,
+    screen: bool = True,
+    flags_in_files: bool = False,
 ) -> MeasuredWave | None:
     """None when measuring `--data FILE`; the loaded wave for `--survey S --wave W`; InputError unless exactly
-    one of the two was given."""
+    one of the two was given. A stored wave is screened and its flagged responses left out unless
+    `include_flagged` (`screen=False`: the quality command, which reports the screening itself);
+    `flags_in_files`: the command reads a data file's quality_reasons column, so --include-flagged means
+    something with --data too."""
     if data is not None and (survey is not None or wave is not None):
         given = " ".join(option for option, value in (("--survey", survey), ("--wave", wave)) if value is not None)
         raise InputError(
@@ -88,6 +111,11 @@ def stored_wave(
             raise InputError(
                 "--include-incomplete is for a stored wave.",
                 [Problem("--include-incomplete", "a data file is measured as it is.", "Leave the option out.")],
+            )
+        if include_flagged and not flags_in_files:
+            raise InputError(
+                "--include-flagged is for a stored wave here.",
+                [Problem("--include-flagged", "this command measures a data file as it is.", "Leave the option out.")],
             )
         return None
     if survey is None or wave is None:
@@ -114,7 +142,12 @@ def stored_wave(
                 )
             ],
         )
-    return MeasuredWave(kept, status)
+    if not screen:
+        return MeasuredWave(kept, status)
+    from surveys.wave_screening import screened
+
+    kept, flagged = screened(kept, include_flagged)
+    return MeasuredWave(kept, status, flagged)
 
 
 def refuse_in_stored_mode(options: dict[str, object], why: str) -> None:

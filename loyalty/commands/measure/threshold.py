@@ -12,6 +12,7 @@ import typer
 
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.stored_wave import (
+    FlaggedOption,
     IncompleteOption,
     SurveyOption,
     WaveOption,
@@ -104,6 +105,7 @@ def threshold(
     survey: SurveyOption = None,
     wave: WaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     satisfaction: Annotated[
         str | None,
         typer.Option("--satisfaction", help="Satisfaction item column(s), COL[,COL…]; mean of those answered."),
@@ -159,7 +161,7 @@ def threshold(
             "--breakpoints is not valid.",
             [Problem("--breakpoints", f"{breakpoints!r}", "Use 0, 1, 2 or auto.")],
         )
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     notes: list[str] = []
     scales: dict[str, tuple[float, float]] = {}
     if measured is not None:

@@ -12,6 +12,7 @@ import typer
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.reliability import answer_scale, item_list
 from loyalty.commands.measure.stored_wave import (
+    FlaggedOption,
     IncompleteOption,
     SurveyOption,
     WaveOption,
@@ -70,6 +71,7 @@ def validity(
     survey: SurveyOption = None,
     wave: WaveOption = None,
     include_incomplete: IncompleteOption = False,
+    include_flagged: FlaggedOption = False,
     reverse: Annotated[str, typer.Option("--reverse", help="Reverse-keyed items, comma-separated.")] = "",
     scale: Annotated[
         str, typer.Option("--scale", help="Answer scale low-high, e.g. 1-10; needed with --reverse.")
@@ -103,7 +105,7 @@ def validity(
     from loyalty.data_file import numeric_columns, read_data_file
     from measure.confirmatory_factor_analysis import measurement_model_validity
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged)
     if measured is None:
         assert data is not None  # by stored_wave
         constructs = constructs_from(construct)

@@ -25,11 +25,10 @@ import typer
 from loyalty.commands.measure import input_error_from
 from loyalty.commands.measure.quality import describe_flagged, without_flagged
 from loyalty.commands.measure.stored_wave import (
-    FLAGS_NOT_STORED,
+    FlaggedOption,
     IncompleteOption,
     SurveyOption,
     WaveOption,
-    refuse_in_stored_mode,
     stored_wave,
 )
 from surveys.problems import InputError, Problem
@@ -70,13 +69,7 @@ def weights(
         Path | None,
         typer.Option("--output", help="Write the data with an added `weight` column to this CSV."),
     ] = None,
-    include_flagged: Annotated[
-        bool,
-        typer.Option(
-            "--include-flagged",
-            help="Keep responses flagged in a quality_reasons column (left out by default).",
-        ),
-    ] = False,
+    include_flagged: FlaggedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     r"""Rake survey weights to population margins; report weight diagnostics and
@@ -115,7 +108,7 @@ def weights(
         weighted_net_promoter_score,
     )
 
-    measured = stored_wave(ctx, data, survey, wave, include_incomplete)
+    measured = stored_wave(ctx, data, survey, wave, include_incomplete, include_flagged, flags_in_files=True)
     targets, population_total = read_margins(margins)
     if measured is None:
         assert data is not None  # by stored_wave
@@ -124,7 +117,6 @@ def weights(
     else:
         from surveys.wave_inputs import recommend_item, segment_column
 
-        refuse_in_stored_mode({"--include-flagged": include_flagged}, FLAGS_NOT_STORED)
         frame, flagged = measured.frame, None
         source = measured.source
         for key in targets:
