@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from reports.screening import FlaggedFilter, screen_wave, without_flagged
 from surveys.problems import InputError
 from surveys.questionnaire import Construct
 from surveys.storage.wave_data import WaveData
 from surveys.wave_inputs import StatusFilter, complete_responses
-from surveys.wave_screening import FlaggedFilter, screen_wave, without_flagged
 
 if TYPE_CHECKING:
     import pandas as pd

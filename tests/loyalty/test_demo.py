@@ -109,8 +109,8 @@ def test_demo_weights_its_reports_to_the_simulated_base_s_margins(demo_run: tupl
     for name in MARGIN_VARIABLES:
         counts = Counter(str(customer[name]) for customer in simulation.customers)
         assert plan.margins[name] == {code: float(count) for code, count in sorted(counts.items())}
+    from reports.screening import screen_wave
     from surveys.wave_inputs import complete_responses
-    from surveys.wave_screening import screen_wave
 
     with workspace_session(WorkspaceOptions(demo)) as session:
         wave, _ = complete_responses(load_wave(session, "demo-2026q4", "2026Q4"))

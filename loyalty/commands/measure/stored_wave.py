@@ -1,7 +1,7 @@
 """`--survey S --wave W`: measuring a stored wave instead of a data file (`--data FILE`).
 
 Exactly one of the two modes. A stored wave is loaded through the workspace (`load_wave`), and by default
-only its complete responses are measured, less those the quality screening flags (`surveys.wave_screening`,
+only its complete responses are measured, less those the quality screening flags (`reports.screening`,
 the same screening the report uses; `--include-flagged` keeps them); the output says how many were left
 out, by status and by reason. What each measure takes from the codebook is chosen in `surveys.wave_inputs`.
 """
@@ -20,9 +20,9 @@ from surveys.problems import InputError, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+    from reports.screening import FlaggedFilter
     from surveys.storage.wave_data import WaveData
     from surveys.wave_inputs import StatusFilter
-    from surveys.wave_screening import FlaggedFilter
 
 SurveyOption = Annotated[
     str | None, typer.Option("--survey", help="Measure a stored wave of this published survey (with --wave).")
@@ -144,7 +144,7 @@ def stored_wave(
         )
     if not screen:
         return MeasuredWave(kept, status)
-    from surveys.wave_screening import screened
+    from reports.screening import screened
 
     kept, flagged = screened(kept, include_flagged)
     return MeasuredWave(kept, status, flagged)
