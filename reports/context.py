@@ -799,8 +799,6 @@ def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
 
 def _customers_section(current: WaveAnalysis, t: _Phrases) -> Section:
     section = _ladder_section(current, t) if current.ladder is not None else Section("customers", t("customers"))
-    if current.ladder is not None and _has_customer_results(current):
-        section = replace(section, paragraphs=(*section.paragraphs, t("ladder_survey_only")))
     return replace(section, parts=_customer_parts(current, t))
 
 
@@ -808,20 +806,63 @@ def _ladder_section(current: WaveAnalysis, t: _Phrases) -> Section:
     assert current.ladder is not None  # by the caller
     result = current.ladder
     label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[t.language]
-    rows = tuple((str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution)
-    counts = {d.stage: d.count for d in result.ladder.distribution}
-    reading = t("ladder_reading" if counts.get("client", 0) + counts.get("advocate", 0) == 0 else "ladder_reading_full")
+    nps = {row.segment: row.result for row in result.nps_by_stage}
+
+    def stage_nps(stage: str) -> str:
+        score = nps.get(stage)
+        if score is None:
+            return "–"
+        return f"{score.score:.1f}{'†' if score.insufficient_base else ''}"
+
+    reading = t("ladder_reading_full" if result.crm_linked else "ladder_reading")
     chart = charts.ladder_svg(
         [(str(getattr(d, label)), d.share) for d in result.ladder.distribution], result.n, t.language
     )
     bands = ", ".join(f"{bound:g}" for bound in result.purchase_bands)
-    paragraphs = (reading, t("ladder_note", item=result.purchase_item, bounds=bands)) if bands else (reading,)
+    paragraphs = [reading]
+    if result.crm_linked:
+        periods = result.crm_periods
+        paragraphs.append(
+            t(
+                "ladder_crm",
+                linked=result.crm_linked,
+                n=result.n,
+                k=result.ladder.rules.client_periods,
+                periods=f"{periods[0]}–{periods[-1]}" if len(periods) > 1 else periods[0],
+                as_of=f"{result.as_of:%Y-%m-%d}" if result.as_of else "",
+                lapse=f"{result.ladder.rules.lapse_months:g}",
+                others=(
+                    t("ladder_crm_others", count=result.n - result.crm_linked) if result.crm_linked < result.n else ""
+                ),
+            )
+        )
+    if bands:
+        paragraphs.append(t("ladder_note", item=result.purchase_item, bounds=bands))
+    headers: tuple[str, ...] = (t("stage"), t("count"), t("share"))
+    rows: tuple[tuple[str, ...], ...] = tuple(
+        (str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution
+    )
+    if nps:
+        headers = (*headers, t("stage_nps"))
+        rows = tuple((*row, stage_nps(d.stage)) for row, d in zip(rows, result.ladder.distribution, strict=True))
+        client, repeat = nps.get("client"), nps.get("repeat_customer")
+        reading_nps = (
+            t("ladder_nps", client=f"{client.score:.1f}", repeat=f"{repeat.score:.1f}")
+            if client is not None and repeat is not None
+            else ""
+        )
+        if any(row.result.insufficient_base for row in result.nps_by_stage):
+            from measure.net_promoter import MINIMUM_BASE
+
+            reading_nps = f"{reading_nps} {t('ladder_nps_base', minimum=MINIMUM_BASE)}".strip()
+        if reading_nps:
+            paragraphs.append(reading_nps)
     return Section(
         "customers",
         t("customers"),
-        paragraphs=paragraphs,
+        paragraphs=tuple(paragraphs),
         charts=(Chart(chart),),
-        tables=(Table((t("stage"), t("count"), t("share")), rows),),
+        tables=(Table(headers, rows),),
     )
 
 
@@ -1123,6 +1164,7 @@ def _customer_formulas(current: WaveAnalysis, t: _Phrases) -> tuple[str, ...]:
                 t1=f"{rules.exploration_max_months:g}",
                 transactions=rules.exploration_max_transactions,
                 delta=f"{rules.trend_tolerance:g}",
+                confidence=f"{100 * rules.trend_confidence:g}%",
                 lapse=f"{rules.lapse_months:g}",
                 t2=f"{rules.stability_min_months:g}",
                 decline_share=_percent(DECLINE_SHARE),

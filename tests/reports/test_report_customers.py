@@ -21,11 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from loyalty.cli import app
-from measure.lifecycle import Lifecycle, relationship_lifecycle, spend_trend
+from measure.lifecycle import Lifecycle, LifecycleRules, relationship_lifecycle
+from measure.loyalty_ladder import LoyaltyLadder, loyalty_ladder
 from measure.value_matrix import ValueMatrix, customer_value_matrix
 from reports import charts
 from reports.analysis import WaveAnalysis, analyse_wave
@@ -39,6 +41,7 @@ from surveys.importers.export_table import ExportColumn, ExportRow, ExportTable
 from surveys.storage.customer_records import load_customer_records
 from surveys.storage.engine import make_engine
 from surveys.storage.wave_data import load_wave
+from surveys.wave_inputs import ladder_inputs
 from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, add_wave, customer_keys, make_stored_wave
 
 PERIODS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")  # 2026Q4 comes after the wave 2026Q3
@@ -137,9 +140,16 @@ def expected_inputs(customers: Customers) -> pd.DataFrame:
     bands = complete.loc[frame.index, "purchases_to_date"].map({1: 0.0, 2: 1.0, 3: 2.0, 4: 6.0})
     frame["transactions"] = np.fmax(by_customer["purchases"].sum().to_numpy(float), bands.to_numpy(float))
     frame["revenue"] = by_customer["revenue"].sum()
-    trend = spend_trend(spend.to_numpy(float))
+    # the trend and its standard error from each customer's own OLS fit (at least 3 periods), else the survey
+    fits = [
+        stats.linregress(np.flatnonzero(known), np.log1p(values[known])) if known.sum() >= 3 else None
+        for values in spend.to_numpy(float)
+        for known in [~np.isnan(values)]
+    ]
     survey_trend = np.sign(complete.loc[frame.index, "spending_trend"].to_numpy(float) - 3) * 0.1
-    frame["trend"] = np.where(np.isnan(trend), survey_trend, trend)
+    frame["trend"] = [fit.slope if fit else survey for fit, survey in zip(fits, survey_trend, strict=True)]
+    frame["trend_se"] = [fit.stderr if fit else np.nan for fit in fits]
+    frame["periods"] = spend.notna().sum(axis=1).to_numpy(float)
     trust_items = [str(c) for c in complete.columns if str(c).startswith("trust_")]
     trust = _percent_of_scale(complete.loc[frame.index, trust_items], 1, 5)
     satisfaction = _percent_of_scale(complete.loc[frame.index, ["sat_overall", "sat_expectations", "sat_ideal"]], 0, 10)
@@ -158,6 +168,8 @@ def expected_lifecycle(customers: Customers) -> Lifecycle:
         frame["tenure"],
         transactions=frame["transactions"],
         trend=frame["trend"],
+        trend_standard_error=frame["trend_se"],
+        trend_periods=frame["periods"],
         relationship_quality=frame["quality"],
         months_since_last_purchase=frame["recency"],
     )
@@ -188,6 +200,16 @@ def test_lifecycle_stages_equal_the_measure_on_the_stored_records(customers: Cus
     ]
     assert result.lifecycle.quality_threshold == pytest.approx(expected.quality_threshold, abs=1e-12)
     assert {row.stage for row in expected.distribution if row.count} >= {"exploration", "decline", "formation"}
+    # the data hold slopes beyond δ that noise explains: δ alone would place customers differently
+    frame = expected_inputs(customers)
+    delta_only = relationship_lifecycle(
+        frame["tenure"],
+        transactions=frame["transactions"],
+        trend=frame["trend"],
+        relationship_quality=frame["quality"],
+        months_since_last_purchase=frame["recency"],
+    )
+    assert delta_only.stages != expected.stages
 
 
 def test_the_value_matrix_equals_the_measure_on_the_stored_records(customers: Customers) -> None:
@@ -270,6 +292,10 @@ def test_the_rules_fire_on_the_stated_thresholds_and_the_methods_state_them(
     methods = next(section for section in context.sections if section.key == "methods").paragraphs
     assert sum(paragraph.startswith(phrases["formula_lifecycle"][:8]) for paragraph in methods) == 1
     assert any(f"{100 * DECLINE_SHARE:.1f}%" in paragraph for paragraph in methods)
+    rules = LifecycleRules()
+    formula = next(paragraph for paragraph in methods if paragraph.startswith(phrases["formula_lifecycle"][:8]))
+    assert f"{100 * rules.trend_confidence:g}%" in formula  # the t test's level …
+    assert f"{rules.trend_tolerance:g}" in formula  # … and δ are stated
 
 
 def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reason(
@@ -380,3 +406,88 @@ def test_the_command_reads_the_records_and_lists_the_crm_file_with_its_hash(
     page = target.read_text(encoding="utf-8")
     assert "<h2>Relationship lifecycle</h2>" in page
     assert "<td>crm.csv</td><td>crm-digest</td>" in page.replace("\n", "").replace(" ", "")
+
+
+def expected_ladder(customers: Customers) -> tuple[LoyaltyLadder, np.ndarray]:
+    """The ladder of every complete respondent with a purchase history: the CRM evidence of those with records
+    worked out here from the generated rows (periods up to the wave's), the survey's from `ladder_inputs` (stored
+    responses are in the order of the generated answers; their keys are pseudonymised). Also the 0–10 ratings of
+    the placed respondents, in the ladder's order."""
+    loaded = customers.analysis.wave
+    survey = ladder_inputs(loaded)
+    answers = customers.stored.answers
+    complete = answers[answers["status"] == "complete"].reset_index(drop=True)
+    crm = customers.crm[
+        (customers.crm["period"] <= WAVE) & customers.crm["customer_id"].isin(complete["respondent_key"])
+    ]
+    by_customer = crm.groupby("customer_id")
+    last_four = crm.pivot(index="customer_id", columns="period", values="purchases").reindex(columns=PERIODS[:-1])
+    band = complete["purchases_to_date"].map({1: 0.0, 2: 1.0, 3: 2.0, 4: 6.0})
+    key = complete["respondent_key"]
+    on_record = key.map(by_customer["purchases"].sum()).astype(float)
+    purchases = np.fmax(band.to_numpy(float), on_record.to_numpy(float))
+    last = key.map(by_customer["last_purchase"].max())
+    months = np.array([(AS_OF - date.fromisoformat(d)).days / MONTH if isinstance(d, str) else np.nan for d in last])
+    churned = key.map(by_customer["churned"].max()).map({"1": 1.0, "0": 0.0}).to_numpy(float)
+    periods = last_four.reindex(key.to_numpy()).to_numpy(float)
+    assert len(complete) == len(loaded.responses)
+    known = ~np.isnan(purchases)
+
+    def rows(series: pd.Series | None) -> np.ndarray | None:
+        return None if series is None else series.to_numpy(float)[known]
+
+    ladder = loyalty_ladder(
+        purchases[known],
+        months_since_last_purchase=months[known],
+        stopped_buying=churned[known],
+        period_purchases=periods[known],
+        recommend=rows(survey.recommend),
+        referrals=rows(survey.referrals),
+        share_of_wallet=rows(survey.share_of_wallet),
+        aware=rows(survey.aware),
+        has_need=rows(survey.has_need),
+        able_to_buy=rows(survey.able_to_buy),
+    )
+    return ladder, complete["recommend"].to_numpy(float)[known]
+
+
+def test_the_ladder_reads_the_crm_records_where_a_respondent_has_them(customers: Customers) -> None:
+    result = customers.analysis.ladder
+    assert result is not None
+    expected, _ = expected_ladder(customers)
+    assert [(row.stage, row.count) for row in result.ladder.distribution] == [
+        (row.stage, row.count) for row in expected.distribution
+    ]
+    counts = {row.stage: row.count for row in expected.distribution}
+    assert counts["lost"] > 0  # the churned flag and the lapse: impossible on this survey's answers alone
+    # (nobody is a client here: the generated shares of wallet stay below 0.6 and the survey has no coverage)
+    linked = customers.analysis.lifecycle
+    assert linked is not None
+    assert result.crm_linked == linked.n
+    assert result.crm_periods == PERIODS[:-1]  # the last four up to the wave; 2026Q4 is not read
+    assert result.as_of == AS_OF
+
+
+def test_the_ladder_text_says_which_evidence_it_used_and_gives_nps_by_stage(
+    customers: Customers, context: ReportContext
+) -> None:
+    result = customers.analysis.ladder
+    assert result is not None
+    expected, ratings = expected_ladder(customers)
+    section = next(section for section in context.sections if section.key == "customers")
+    phrases = PHRASES[context.language]
+    evidence = phrases["ladder_crm"].split("{")[0]
+    assert any(paragraph.startswith(evidence) for paragraph in section.paragraphs)
+    assert any(f"{result.n - result.crm_linked}" in p for p in section.paragraphs if p.startswith(evidence))
+    stages = np.array(expected.stages)
+    table = section.tables[0]
+    assert table.header[-1] == phrases["stage_nps"]
+    label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[context.language]
+    for row, stage in zip(table.rows, expected.distribution, strict=True):
+        assert row[0] == getattr(stage, label)
+        rated = ratings[(stages == stage.stage) & ~np.isnan(ratings)]
+        if len(rated) == 0:
+            assert row[-1] == "–"
+            continue
+        nps = 100 * (np.mean(rated >= 9) - np.mean(rated <= 6))
+        assert row[-1] == f"{nps:.1f}" + ("†" if len(rated) < 30 else "")
