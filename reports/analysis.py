@@ -105,6 +105,8 @@ class LadderResult:
     crm_periods: tuple[str, ...] = ()  # the last K periods up to the wave whose purchases the client rule reads
     as_of: date | None = None  # recency is measured to this day (the end of the wave's period)
     nps_by_stage: tuple[SegmentNetPromoter, ...] = ()  # ladder order; stages without a rating have no row
+    crm_keys: tuple[str, ...] = ()  # stored respondent keys of the CRM-placed respondents …
+    crm_stages: tuple[str, ...] = ()  # … and their stages: what links the ladder across waves
 
 
 @dataclass(frozen=True)
@@ -446,16 +448,20 @@ def _ladder(wave: WaveData, crm: CustomerInputs | None = None) -> LadderResult:
         rank = {stage: position for position, stage in enumerate(LADDER_STAGES)}
         found = net_promoter_by_segment(inputs.recommend[known].to_numpy(float), np.array(ladder.stages, dtype=object))
         by_stage = tuple(sorted(found, key=lambda row: rank.get(row.segment, len(rank))))
-    linked = 0 if crm is None else int(np.isin(np.flatnonzero(known), index.get_indexer(crm.customers.index)).sum())
+    placed = pd.Series(ladder.stages, index=index[known])
+    on_crm = placed.loc[placed.index.intersection(crm.customers.index, sort=False)] if crm is not None else placed[:0]
+    keys = wave.responses.loc[on_crm.index, "respondent"].astype(str)
     return LadderResult(
         ladder,
         inputs.purchase_item,
         inputs.purchase_bands,
         int(known.sum()),
-        crm_linked=linked,
+        crm_linked=len(on_crm),
         crm_periods=recent,
         as_of=None if crm is None else crm.as_of,
         nps_by_stage=by_stage,
+        crm_keys=tuple(keys),
+        crm_stages=tuple(str(stage) for stage in on_crm),
     )
 
 

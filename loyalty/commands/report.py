@@ -113,6 +113,7 @@ def write_report(
             earlier = [load_wave(session, survey, label) for label in compared_waves]
             files = _data_files(session, survey, wave)
             customers = load_customer_records(session, survey, wave)
+            earlier_customers = [load_customer_records(session, survey, label) for label in compared_waves]
             files += _customer_files(session, customers)
     finally:
         engine.dispose()
@@ -123,7 +124,10 @@ def write_report(
             f"Survey {survey}, wave {wave} has no complete responses to report on.",
             [Problem(f"survey {survey}, wave {wave}", "has no complete responses.", "Import responses first.")],
         )
-    compared = [analyse_wave(loaded, weighting=plans[loaded.wave]) for loaded in earlier]
+    compared = [
+        analyse_wave(loaded, weighting=plans[loaded.wave], customers=records)
+        for loaded, records in zip(earlier, earlier_customers, strict=True)
+    ]
     context = build_context(
         analysis,
         compared,

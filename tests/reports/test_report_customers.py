@@ -51,6 +51,7 @@ MONTH = 365.25 / 12
 RESPONDENTS = 240
 WITHOUT_RECORDS = 30  # the last 30 respondents have no CRM records
 NO_KEYS_WAVE = "2026Q2"  # a wave imported without respondent keys
+EARLIER_WAVE = "2026Q1"  # a keyed earlier wave: the same customers answer again
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils are not installed")
 
@@ -101,12 +102,14 @@ class Customers:
     stored: StoredWave
     crm: pd.DataFrame
     analysis: WaveAnalysis
+    earlier: WaveAnalysis  # EARLIER_WAVE, with its records
 
 
 @pytest.fixture(scope="module")
 def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
     stored = make_stored_wave(tmp_path_factory.mktemp("customers") / "workspace", respondent_keys=True)
     add_wave(stored, NO_KEYS_WAVE)
+    add_wave(stored, EARLIER_WAVE, n=200, respondent_keys=True)
     crm = crm_rows()
     engine = make_engine(stored.database_url)
     try:
@@ -116,9 +119,13 @@ def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
         with Session(engine) as session:
             loaded = load_wave(session, SURVEY, WAVE)
             records = load_customer_records(session, SURVEY, WAVE)
+            earlier = load_wave(session, SURVEY, EARLIER_WAVE)
+            earlier_records = load_customer_records(session, SURVEY, EARLIER_WAVE)
     finally:
         engine.dispose()
-    return Customers(stored, crm, analyse_wave(loaded, customers=records))
+    return Customers(
+        stored, crm, analyse_wave(loaded, customers=records), analyse_wave(earlier, customers=earlier_records)
+    )
 
 
 def _percent_of_scale(values: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
@@ -491,3 +498,49 @@ def test_the_ladder_text_says_which_evidence_it_used_and_gives_nps_by_stage(
             continue
         nps = 100 * (np.mean(rated >= 9) - np.mean(rated <= 6))
         assert row[-1] == f"{nps:.1f}" + ("†" if len(rated) < 30 else "")
+
+
+def test_stage_transitions_and_value_class_stability_between_the_waves(customers: Customers) -> None:
+    now, then = customers.analysis, customers.earlier
+    assert now.ladder is not None
+    assert then.ladder is not None
+    before = pd.Series(then.ladder.crm_stages, index=then.ladder.crm_keys)
+    after = pd.Series(now.ladder.crm_stages, index=now.ladder.crm_keys)
+    both = before.index.intersection(after.index)
+    assert len(both) > 50  # the same customers answered both waves
+    crosstab = pd.crosstab(before[both], after[both])
+    context = build_context(now, [then], language="en", organisation="", data_files=[], software={})
+    section = next(section for section in context.sections if section.key == "customers")
+    table = section.tables[1]
+    assert table.caption == f"Stage transitions {EARLIER_WAVE} → {WAVE} (respondents)"
+    labels = {row.label_en: row.stage for row in now.ladder.ladder.distribution}
+    columns = [labels[name] for name in table.header[1:]]
+    for row in table.rows:
+        for stage, cell in zip(columns, row[1:], strict=True):
+            expected = (
+                crosstab.loc[labels[row[0]], stage] if labels[row[0]] in crosstab.index and stage in crosstab else 0
+            )
+            assert int(cell) == expected
+    stayed = float((before[both] == after[both]).mean())
+    moves = next(p for p in section.paragraphs if p.startswith("Movement"))
+    assert f"{len(both)} respondents answered both {EARLIER_WAVE} and {WAVE}" in moves
+    assert f"{100 * stayed:.1f}% stayed" in moves
+    assert "only 2 period(s)" in moves  # 2025Q4 and 2026Q1 on record then: nobody could be a client
+    # value classes: the same respondents by key, unclassified left out
+    assert now.value_matrix is not None
+    assert then.value_matrix is not None
+    classes = [
+        pd.Series(m.matrix.classes, index=m.inputs.customers["respondent"].astype(str).to_numpy())
+        for m in (then.value_matrix, now.value_matrix)
+    ]
+    classes = [c[c != "unclassified"] for c in classes]
+    linked = classes[0].index.intersection(classes[1].index)
+    same = float((classes[0][linked] == classes[1][linked]).mean())
+    key = classes[0][linked] == "key"
+    kept = float((classes[1][linked][key] == "key").mean())
+    part = _part(context, "value_matrix")
+    assert part.paragraphs[-1] == (
+        f"Class stability: {len(linked)} customers are classed in both {EARLIER_WAVE} and {WAVE}; "
+        f"{100 * same:.1f}% kept their value class, and {100 * kept:.1f}% of the {EARLIER_WAVE} key customers "
+        "are still key."
+    )
