@@ -9,6 +9,7 @@ Pure: a loaded `WaveData` in, results out; no files, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from measure.loyalty_index import IndexSensitivity, LoyaltyIndex
     from measure.loyalty_ladder import LoyaltyLadder
     from measure.market_damage import ComplaintPaths, SurveyMarketDamage
-    from measure.net_promoter import NetPromoterScore
+    from measure.net_promoter import NetPromoterScore, SegmentNetPromoter
     from measure.penalty_reward import PenaltyRewardContrast
     from measure.relative_importance import DerivedImportance
     from measure.reliability import ScaleReliability
@@ -101,6 +102,12 @@ class LadderResult:
     purchase_item: str
     purchase_bands: tuple[float, ...]  # lower bound read for each purchase-history option; empty for numbers
     n: int  # respondents with a purchase history
+    crm_linked: int = 0  # of them, placed with their CRM records (periods, recency, churned flag)
+    crm_periods: tuple[str, ...] = ()  # the last K periods up to the wave whose purchases the client rule reads
+    as_of: date | None = None  # recency is measured to this day (the end of the wave's period)
+    nps_by_stage: tuple[SegmentNetPromoter, ...] = ()  # ladder order; stages without a rating have no row
+    crm_keys: tuple[str, ...] = ()  # stored respondent keys of the CRM-placed respondents …
+    crm_stages: tuple[str, ...] = ()  # … and their stages: what links the ladder across waves
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class LifecycleResult:
     lifecycle: Lifecycle
     inputs: CustomerInputs
     n: int  # respondents linked to CRM records
-    trend_from_survey: int  # of them, whose spending trend is the survey's more/less rating (under 2 periods)
+    trend_from_survey: int  # of them, whose spending trend is the survey's more/less rating (under 3 periods)
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,6 @@ def analyse_wave(
         ("threshold", lambda w: _threshold(w, seed, bootstrap)),
         ("drivers", _drivers),
         ("complaints", _complaints),
-        ("ladder", _ladder),
     )
     for name, step in steps:
         try:
@@ -201,9 +207,13 @@ def analyse_wave(
             results["weighting"] = _weighting(wave, weighting, results)
         except (InputError, ValueError) as error:
             left_out["weighting"] = _reason(error)
-    customer_results, customer_reasons = _customer_analyses(wave, customers)
+    customer_results, customer_reasons, linked = _customer_analyses(wave, customers)
     results.update(customer_results)
     left_out.update(customer_reasons)
+    try:
+        results["ladder"] = _ladder(wave, linked)
+    except (InputError, ValueError) as error:
+        left_out["ladder"] = _reason(error)
     rows = _reliability(wave)
     if not rows:
         left_out["reliability"] = f"survey {wave.survey} has no construct with three or more rated items"
@@ -371,40 +381,89 @@ def _complaints(wave: WaveData) -> ComplaintResult:
     return ComplaintResult(paths, damage, repurchase_min)
 
 
-def _ladder(wave: WaveData) -> LadderResult:
-    from measure.loyalty_ladder import loyalty_ladder
+def _ladder(wave: WaveData, crm: CustomerInputs | None = None) -> LadderResult:
+    """METHODS §10.1 on the survey's answers and, for respondents with CRM records (`crm`), on the records:
+    purchases so far = the higher of the records and the survey's band, purchases in each of the last K
+    periods up to the wave (K = client_periods; a period without a record is unknown, so not regular),
+    months since the last purchase as of the wave's end, and the churned flag as "stopped buying".
+    Respondents without records are placed by their answers alone. NPS per stage from the 0–10 item."""
+    import pandas as pd
+
+    from measure.loyalty_ladder import LADDER_STAGES, LadderRules, loyalty_ladder
+    from measure.net_promoter import net_promoter_by_segment
     from surveys.wave_inputs import ladder_inputs
 
+    rules = LadderRules()
     inputs = ladder_inputs(wave)
-    known = inputs.purchases.notna().to_numpy()
+    index = wave.responses.index
+    purchases = inputs.purchases.astype(float).copy()
+    months = pd.Series(np.nan, index=index)
+    stopped = pd.Series(np.nan, index=index)
+    periods = pd.DataFrame(np.nan, index=index, columns=range(rules.client_periods))
+    recent: tuple[str, ...] = ()
+    if crm is not None:
+        rows = crm.customers.index
+        on_record = crm.customers["transactions"].to_numpy(float)
+        purchases.loc[rows] = np.fmax(purchases.loc[rows].to_numpy(float), on_record)
+        months.loc[rows] = crm.customers["months_since_last_purchase"].to_numpy(float)
+        stopped.loc[rows] = crm.customers["churned"].to_numpy(float)
+        recent = crm.periods[-rules.client_periods :]
+        columns = range(rules.client_periods - len(recent), rules.client_periods)  # fewer periods: the first unknown
+        periods.loc[rows, list(columns)] = crm.purchases_by_period[list(recent)].to_numpy(float)
+    known = purchases.notna().to_numpy()
 
-    def rows(series: pd.Series | None) -> np.ndarray | None:
+    def rows_of(series: pd.Series | None) -> np.ndarray | None:
         return None if series is None else series[known].to_numpy()
 
     ladder = loyalty_ladder(
-        inputs.purchases[known].to_numpy(),
-        recommend=rows(inputs.recommend),
-        referrals=rows(inputs.referrals),
-        share_of_wallet=rows(inputs.share_of_wallet),
-        aware=rows(inputs.aware),
-        has_need=rows(inputs.has_need),
-        able_to_buy=rows(inputs.able_to_buy),
+        purchases[known].to_numpy(),
+        months_since_last_purchase=months[known].to_numpy() if crm is not None else None,
+        stopped_buying=stopped[known].to_numpy() if crm is not None else None,
+        period_purchases=periods[known].to_numpy() if crm is not None else None,
+        recommend=rows_of(inputs.recommend),
+        referrals=rows_of(inputs.referrals),
+        share_of_wallet=rows_of(inputs.share_of_wallet),
+        aware=rows_of(inputs.aware),
+        has_need=rows_of(inputs.has_need),
+        able_to_buy=rows_of(inputs.able_to_buy),
+        rules=rules,
     )
-    return LadderResult(ladder, inputs.purchase_item, inputs.purchase_bands, int(known.sum()))
+    by_stage: tuple[SegmentNetPromoter, ...] = ()
+    if inputs.recommend is not None:
+        rank = {stage: position for position, stage in enumerate(LADDER_STAGES)}
+        found = net_promoter_by_segment(inputs.recommend[known].to_numpy(float), np.array(ladder.stages, dtype=object))
+        by_stage = tuple(sorted(found, key=lambda row: rank.get(row.segment, len(rank))))
+    placed = pd.Series(ladder.stages, index=index[known])
+    on_crm = placed.loc[placed.index.intersection(crm.customers.index, sort=False)] if crm is not None else placed[:0]
+    keys = wave.responses.loc[on_crm.index, "respondent"].astype(str)
+    return LadderResult(
+        ladder,
+        inputs.purchase_item,
+        inputs.purchase_bands,
+        int(known.sum()),
+        crm_linked=len(on_crm),
+        crm_periods=recent,
+        as_of=None if crm is None else crm.as_of,
+        nps_by_stage=by_stage,
+        crm_keys=tuple(keys),
+        crm_stages=tuple(str(stage) for stage in on_crm),
+    )
 
 
-def _customer_analyses(wave: WaveData, records: pd.DataFrame | None) -> tuple[dict[str, object], dict[str, str]]:
+def _customer_analyses(
+    wave: WaveData, records: pd.DataFrame | None
+) -> tuple[dict[str, object], dict[str, str], CustomerInputs | None]:
     """Lifecycle and value matrix from the CRM records linked to the wave's respondents, or the reason
-    each is left out."""
+    each is left out; and the linked inputs themselves (None when none), which the ladder reads too."""
     from surveys.customer_inputs import customer_inputs
 
     if records is None:
         reason = f"survey {wave.survey}, wave {wave.wave} was measured without its customer records"
-        return {}, {"lifecycle": reason, "value_matrix": reason}
+        return {}, {"lifecycle": reason, "value_matrix": reason}, None
     try:
         inputs = customer_inputs(wave, records)
     except InputError as error:
-        return {}, {"lifecycle": _reason(error), "value_matrix": _reason(error)}
+        return {}, {"lifecycle": _reason(error), "value_matrix": _reason(error)}, None
     results: dict[str, object] = {}
     reasons: dict[str, str] = {}
     for name, step in (("lifecycle", _lifecycle), ("value_matrix", _value_matrix)):
@@ -412,26 +471,29 @@ def _customer_analyses(wave: WaveData, records: pd.DataFrame | None) -> tuple[di
             results[name] = step(inputs)
         except (InputError, ValueError) as error:
             reasons[name] = _reason(error)
-    return results, reasons
+    return results, reasons, inputs
 
 
 def _lifecycle(inputs: CustomerInputs) -> LifecycleResult:
     """METHODS §10.2 on CRM records: tenure from the first purchase, recency from the last, transactions on
     record (or the survey's purchases-so-far band when higher), the trend g fitted to log(1 + revenue) over
-    the periods of the last 12 months (the survey's more/same/less rating as ±2δ/0 where fewer than two
-    periods are on record), relationship quality = mean z-score of trust and satisfaction."""
-    from measure.lifecycle import LifecycleRules, relationship_lifecycle, spend_trend
+    the periods of the last 12 months with its standard error (rising or falling only beyond ±δ and at
+    the rules' t-test level; the survey's more/same/less rating as ±2δ/0, compared with δ alone, where
+    fewer than three periods are on record), relationship quality = mean z-score of trust and satisfaction."""
+    from measure.lifecycle import LifecycleRules, relationship_lifecycle, spend_trend_fit
 
     rules = LifecycleRules()
     customers = inputs.customers
-    trend = spend_trend(inputs.spend_by_period[list(inputs.periods_12m)].to_numpy(float))
+    fit = spend_trend_fit(inputs.spend_by_period[list(inputs.periods_12m)].to_numpy(float))
+    trend = np.array(fit.slopes)
     survey_trend = customers["spending_trend"].to_numpy(float) * 2 * rules.trend_tolerance
     from_survey = np.isnan(trend) & ~np.isnan(survey_trend)
-    trend = np.where(from_survey, survey_trend, trend)
     lifecycle = relationship_lifecycle(
         customers["tenure_months"].to_numpy(float),
         transactions=customers["transactions"].to_numpy(float),
-        trend=trend,
+        trend=np.where(from_survey, survey_trend, trend),
+        trend_standard_error=np.array(fit.standard_errors),
+        trend_periods=np.array(fit.periods, dtype=float),
         relationship_quality=relationship_quality(customers[["trust", "satisfaction"]].to_numpy(float)),
         months_since_last_purchase=customers["months_since_last_purchase"].to_numpy(float),
         rules=rules,

@@ -19,7 +19,10 @@ from reports.phrases import PHRASES, phrase
 from reports.weighting import Headline, headline_index, headline_nps, headline_satisfaction, headline_zone_share
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from measure.threshold_zones import Zone
+    from reports.analysis import ValueMatrixResult
 
 #: A zone A share at or above this is a finding and a recommendation.
 ZONE_A_SHARE = 0.20
@@ -239,7 +242,7 @@ def build_context(
         ("threshold", lambda c, t: _threshold_section(c, compared, t)),
         ("nps", lambda c, t: _nps_section(c, compared, t)),
         ("drivers", _drivers_section),
-        ("ladder", _customers_section),
+        ("ladder", lambda c, t: _customers_section(c, compared, t)),
         ("complaints", _complaints_section),
         ("reliability", _reliability_section),
     )
@@ -801,31 +804,140 @@ def _drivers_section(current: WaveAnalysis, t: _Phrases) -> Section:
     return Section("drivers", t("drivers"), paragraphs=(reading,), charts=(chart,), tables=(table,))
 
 
-def _customers_section(current: WaveAnalysis, t: _Phrases) -> Section:
+def _customers_section(current: WaveAnalysis, compared: Sequence[WaveAnalysis], t: _Phrases) -> Section:
+    """The ladder with its transitions and the lifecycle and value-matrix parts. Changes are against the latest
+    compared wave whose respondents are linked to CRM records (an anonymous wave cannot be linked)."""
+    earlier = next((w for w in reversed(compared) if w.ladder is not None and w.ladder.crm_keys), None)
     section = _ladder_section(current, t) if current.ladder is not None else Section("customers", t("customers"))
-    if current.ladder is not None and _has_customer_results(current):
-        section = replace(section, paragraphs=(*section.paragraphs, t("ladder_survey_only")))
-    return replace(section, parts=_customer_parts(current, t))
+    moves = _ladder_transitions(current, earlier, t)
+    if moves is not None:
+        paragraph, table = moves
+        section = replace(section, paragraphs=(*section.paragraphs, paragraph), tables=(*section.tables, table))
+    return replace(section, parts=_customer_parts(current, earlier, t))
+
+
+def _linked_series(keys: Sequence[str], values: Sequence[str]) -> pd.Series:
+    """Stage per stored respondent key; a key seen twice in one wave is ambiguous and left out."""
+    import pandas as pd
+
+    series = pd.Series(list(values), index=list(keys), dtype=object)
+    return series[~series.index.duplicated(keep=False)]
+
+
+def _ladder_transitions(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> tuple[str, Table] | None:
+    """METHODS §10.1's transition matrix between the last wave and this one, for respondents placed with
+    their CRM records in both (linked by the stored respondent key); None when nobody is in both."""
+    from measure.loyalty_ladder import LADDER_STAGES, STAGE_LABELS
+    from measure.stage_transitions import stage_transitions
+
+    if earlier is None or current.ladder is None or earlier.ladder is None:
+        return None
+    before = _linked_series(earlier.ladder.crm_keys, earlier.ladder.crm_stages)
+    after = _linked_series(current.ladder.crm_keys, current.ladder.crm_stages)
+    if not len(before.index.intersection(after.index)):
+        return None
+    moves = stage_transitions(before, after, stages=list(LADDER_STAGES))
+    used = [i for i in range(len(moves.stages)) if sum(moves.counts[i]) or sum(row[i] for row in moves.counts)]
+    names = [STAGE_LABELS.get(moves.stages[i], {}).get(t.language, moves.stages[i]) for i in used]
+    rows = tuple((names[a], *(str(moves.counts[i][j]) for j in used)) for a, i in enumerate(used))
+    waves = {"earlier": earlier.wave.wave, "later": current.wave.wave}
+    paragraph = t("ladder_transitions", linked=moves.linked, stability=_percent(moves.stability), **waves)
+    needed = earlier.ladder.ladder.rules.client_periods
+    if len(earlier.ladder.crm_periods) < needed:
+        short = t("ladder_transitions_short", earlier=earlier.wave.wave, m=len(earlier.ladder.crm_periods), k=needed)
+        paragraph = f"{paragraph}{short}"
+    return paragraph, Table((t("transition_from"), *names), rows, caption=t("ladder_transitions_caption", **waves))
+
+
+def _value_class_stability(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> str:
+    """METHODS §10.3's class stability across waves: the share of respondents linked in both waves whose value
+    class is the same, and how many key customers stayed key; "" when nobody is in both."""
+    from measure.stage_transitions import stage_transitions
+    from measure.value_matrix import VALUE_CLASSES
+
+    if earlier is None or current.value_matrix is None or earlier.value_matrix is None:
+        return ""
+
+    def classes(result: ValueMatrixResult) -> pd.Series:
+        series = _linked_series(list(result.inputs.customers["respondent"].astype(str)), result.matrix.classes)
+        return series[series.isin(VALUE_CLASSES)]
+
+    before, after = classes(earlier.value_matrix), classes(current.value_matrix)
+    if not len(before.index.intersection(after.index)):
+        return ""
+    moves = stage_transitions(before, after, stages=list(VALUE_CLASSES))
+    key = moves.stages.index("key")
+    return t(
+        "value_matrix_stability",
+        earlier=earlier.wave.wave,
+        later=current.wave.wave,
+        linked=moves.linked,
+        stability=_percent(moves.stability),
+        key_stayed=_percent(moves.row_shares[key][key]) if sum(moves.counts[key]) else "–",
+    )
 
 
 def _ladder_section(current: WaveAnalysis, t: _Phrases) -> Section:
     assert current.ladder is not None  # by the caller
     result = current.ladder
     label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[t.language]
-    rows = tuple((str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution)
-    counts = {d.stage: d.count for d in result.ladder.distribution}
-    reading = t("ladder_reading" if counts.get("client", 0) + counts.get("advocate", 0) == 0 else "ladder_reading_full")
+    nps = {row.segment: row.result for row in result.nps_by_stage}
+
+    def stage_nps(stage: str) -> str:
+        score = nps.get(stage)
+        if score is None:
+            return "–"
+        return f"{score.score:.1f}{'†' if score.insufficient_base else ''}"
+
+    reading = t("ladder_reading_full" if result.crm_linked else "ladder_reading")
     chart = charts.ladder_svg(
         [(str(getattr(d, label)), d.share) for d in result.ladder.distribution], result.n, t.language
     )
     bands = ", ".join(f"{bound:g}" for bound in result.purchase_bands)
-    paragraphs = (reading, t("ladder_note", item=result.purchase_item, bounds=bands)) if bands else (reading,)
+    paragraphs = [reading]
+    if result.crm_linked:
+        periods = result.crm_periods
+        paragraphs.append(
+            t(
+                "ladder_crm",
+                linked=result.crm_linked,
+                n=result.n,
+                k=result.ladder.rules.client_periods,
+                periods=f"{periods[0]}–{periods[-1]}" if len(periods) > 1 else periods[0],
+                as_of=f"{result.as_of:%Y-%m-%d}" if result.as_of else "",
+                lapse=f"{result.ladder.rules.lapse_months:g}",
+                others=(
+                    t("ladder_crm_others", count=result.n - result.crm_linked) if result.crm_linked < result.n else ""
+                ),
+            )
+        )
+    if bands:
+        paragraphs.append(t("ladder_note", item=result.purchase_item, bounds=bands))
+    headers: tuple[str, ...] = (t("stage"), t("count"), t("share"))
+    rows: tuple[tuple[str, ...], ...] = tuple(
+        (str(getattr(d, label)), str(d.count), _percent(d.share)) for d in result.ladder.distribution
+    )
+    if nps:
+        headers = (*headers, t("stage_nps"))
+        rows = tuple((*row, stage_nps(d.stage)) for row, d in zip(rows, result.ladder.distribution, strict=True))
+        client, repeat = nps.get("client"), nps.get("repeat_customer")
+        reading_nps = (
+            t("ladder_nps", client=f"{client.score:.1f}", repeat=f"{repeat.score:.1f}")
+            if client is not None and repeat is not None
+            else ""
+        )
+        if any(row.result.insufficient_base for row in result.nps_by_stage):
+            from measure.net_promoter import MINIMUM_BASE
+
+            reading_nps = f"{reading_nps} {t('ladder_nps_base', minimum=MINIMUM_BASE)}".strip()
+        if reading_nps:
+            paragraphs.append(reading_nps)
     return Section(
         "customers",
         t("customers"),
-        paragraphs=paragraphs,
+        paragraphs=tuple(paragraphs),
         charts=(Chart(chart),),
-        tables=(Table((t("stage"), t("count"), t("share")), rows),),
+        tables=(Table(headers, rows),),
     )
 
 
@@ -1005,7 +1117,7 @@ def _label(row: object, language: str) -> str:
     return str(getattr(row, f"label_{suffix}", None) or getattr(row, f"name_{suffix}"))
 
 
-def _customer_parts(current: WaveAnalysis, t: _Phrases) -> tuple[Section, ...]:
+def _customer_parts(current: WaveAnalysis, earlier: WaveAnalysis | None, t: _Phrases) -> tuple[Section, ...]:
     """The lifecycle stages and the value matrix under the customers section, or the line saying why each
     is left out."""
     parts = []
@@ -1014,6 +1126,9 @@ def _customer_parts(current: WaveAnalysis, t: _Phrases) -> tuple[Section, ...]:
             parts.append(Section(key, t(key), paragraphs=(_left_out_line(key, current.left_out[key], t),)))
         else:
             parts.append(build(current, t))
+    stability = _value_class_stability(current, earlier, t)
+    if stability and parts[-1].key == "value_matrix" and parts[-1].charts:
+        parts[-1] = replace(parts[-1], paragraphs=(*parts[-1].paragraphs, stability))
     return tuple(parts)
 
 
@@ -1134,6 +1249,7 @@ def _customer_formulas(current: WaveAnalysis, t: _Phrases) -> tuple[str, ...]:
                 t1=f"{rules.exploration_max_months:g}",
                 transactions=rules.exploration_max_transactions,
                 delta=f"{rules.trend_tolerance:g}",
+                confidence=f"{100 * rules.trend_confidence:g}%",
                 lapse=f"{rules.lapse_months:g}",
                 t2=f"{rules.stability_min_months:g}",
                 decline_share=_percent(DECLINE_SHARE),

@@ -37,13 +37,15 @@ class CustomerInputs:
 
     `customers` columns: respondent (stored key), tenure_months (from the first purchase to `as_of`),
     months_since_last_purchase, transactions (purchases on record, or the survey's purchases-so-far band when
-    that is higher), revenue_12m (revenue of the periods ending in the 12 months up to `as_of`), then
-    the survey's share_of_wallet (0–1), repurchase (0–1 of its scale),
-    spending_trend (+1 more, 0 the same, −1 less than a year ago), trust and satisfaction (0–100).
+    that is higher), revenue_12m (revenue of the periods ending in the 12 months up to `as_of`), churned (1 when
+    a record up to `as_of` marks the customer churned, else 0), then the survey's share_of_wallet (0–1),
+    repurchase (0–1 of its scale), spending_trend (+1 more, 0 the same, −1 less than a year ago), trust and
+    satisfaction (0–100).
     """
 
     customers: pd.DataFrame
     spend_by_period: pd.DataFrame  # revenue per respondent (rows, as `customers`) and period (columns, oldest first)
+    purchases_by_period: pd.DataFrame  # purchases, laid out as spend_by_period (NaN: no record for that period)
     periods: tuple[str, ...]  # the periods read: up to the wave's own when the wave is named like a period
     periods_12m: tuple[str, ...]  # those whose revenue makes revenue_12m
     as_of: date  # end of the latest period read (or, for periods that are not dates, the last purchase on record)
@@ -104,6 +106,10 @@ def customer_inputs(wave: WaveData, records: pd.DataFrame) -> CustomerInputs:
     by_customer = known.groupby("customer_key")
     spend = known.pivot_table(index="customer_key", columns="period", values="revenue", aggfunc="sum", dropna=False)
     spend = spend.reindex(index=linked.to_numpy(), columns=periods).set_axis(rows)
+    bought = known.pivot_table(
+        index="customer_key", columns="period", values="purchases", aggfunc="sum", dropna=False
+    ).reindex(index=linked.to_numpy(), columns=periods)
+    churned = known.assign(churned=known["churned"].astype(float)).groupby("customer_key")["churned"].max()
     first = pd.to_datetime(by_customer["first_purchase"].min()).reindex(linked.to_numpy())
     last = pd.to_datetime(by_customer["last_purchase"].max()).reindex(linked.to_numpy())
     stamp = pd.Timestamp(as_of)
@@ -125,6 +131,7 @@ def customer_inputs(wave: WaveData, records: pd.DataFrame) -> CustomerInputs:
             "months_since_last_purchase": ((stamp - last).dt.days.clip(lower=0) / MONTH_DAYS).to_numpy(float),
             "transactions": purchases,
             "revenue_12m": revenue.to_numpy(float),
+            "churned": churned.reindex(linked.to_numpy()).to_numpy(float),
         },
         index=rows,
     )
@@ -157,6 +164,7 @@ def customer_inputs(wave: WaveData, records: pd.DataFrame) -> CustomerInputs:
     return CustomerInputs(
         customers=customers,
         spend_by_period=spend.astype(float),
+        purchases_by_period=bought.set_axis(rows).astype(float),
         periods=tuple(periods),
         periods_12m=tuple(within),
         as_of=as_of,

@@ -126,6 +126,7 @@ def write_report(
             earlier = [load_wave(session, survey, label) for label in compared_waves]
             files = _data_files(session, survey, wave)
             customers = load_customer_records(session, survey, wave)
+            earlier_customers = [load_customer_records(session, survey, label) for label in compared_waves]
             files += _customer_files(session, customers)
     finally:
         engine.dispose()
@@ -137,7 +138,8 @@ def write_report(
             [Problem(f"survey {survey}, wave {wave}", "has no complete responses.", "Import responses first.")],
         )
     compared = [
-        analyse_wave(loaded, weighting=plans[loaded.wave], include_flagged=include_flagged) for loaded in earlier
+        analyse_wave(loaded, weighting=plans[loaded.wave], customers=records, include_flagged=include_flagged)
+        for loaded, records in zip(earlier, earlier_customers, strict=True)
     ]
     context = build_context(
         analysis,

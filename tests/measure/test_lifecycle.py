@@ -6,8 +6,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from measure.lifecycle import LifecycleRules, lost_customer_patterns, relationship_lifecycle, spend_trend
+from measure.lifecycle import (
+    LifecycleRules,
+    lost_customer_patterns,
+    relationship_lifecycle,
+    spend_trend,
+    spend_trend_fit,
+)
 
 SETTLED = {"tenure_months": 36, "transactions": 30}
 
@@ -65,6 +72,55 @@ def test_spend_trend_is_the_slope_of_log_spend() -> None:
     assert slopes[0] == pytest.approx(expected, rel=1e-12)
     assert slopes[1] == pytest.approx(0.0, abs=1e-12)
     assert np.isnan(slopes[2])
+
+
+def test_spend_trend_fit_gives_the_ols_slope_and_its_standard_error() -> None:
+    spend = np.array([[100, 180, 90, 400], [0, 120, np.nan, 260], [50, 60, np.nan, np.nan], [10, 10, 10, 10]])
+    fit = spend_trend_fit(spend)
+    for row in (0, 1):
+        known = ~np.isnan(spend[row])
+        reference = stats.linregress(np.arange(4)[known], np.log1p(spend[row][known]))
+        assert fit.slopes[row] == pytest.approx(reference.slope, rel=1e-12)
+        assert fit.standard_errors[row] == pytest.approx(reference.stderr, rel=1e-12)
+    assert fit.periods == (4, 3, 2, 4)
+    assert np.isnan(fit.slopes[2])
+    assert np.isnan(fit.standard_errors[2])
+    assert fit.slopes[3] == 0.0
+    assert fit.standard_errors[3] == 0.0
+    with pytest.raises(ValueError, match="min_periods: 2"):
+        spend_trend_fit(spend, min_periods=2)
+
+
+def test_a_fitted_trend_moves_a_stage_only_beyond_delta_and_distinguishable_from_noise() -> None:
+    # four periods: 2 residual df; at trend_confidence 0.90 the two-sided critical t is t_0.95,2
+    critical = stats.t.ppf(0.95, 2)
+    assert critical == pytest.approx(2.919986, rel=1e-6)
+
+    def fitted(slope: float, error: float, periods: int = 4) -> str:
+        return stage(**SETTLED, trend=slope, trend_standard_error=error, trend_periods=periods,
+                     relationship_quality=0.0)  # fmt: skip
+
+    assert fitted(0.3, 0.3 / (critical + 0.01)) == "formation"
+    assert fitted(0.3, 0.3 / (critical - 0.01)) == "stability"  # noise: flat, quality at the median
+    assert fitted(-0.3, 0.3 / (critical + 0.01)) == "decline"
+    assert fitted(-0.3, 0.3 / (critical - 0.01)) == "stability"
+    assert fitted(0.04, 0.0001) == "stability"  # clearly there, but within δ = 0.05
+    assert fitted(0.06, 0.0) == "formation"  # an exact fit passes the test
+    # three periods leave 1 df: t_0.95,1 = 6.31, so a t of 5 is noise there but not with 2 df
+    assert fitted(0.5, 0.1, periods=3) == "stability"
+    assert fitted(0.5, 0.1, periods=4) == "formation"
+    # a trend without a standard error (the survey's answer) is compared with δ alone
+    assert stage(**SETTLED, trend=0.1, trend_standard_error=np.nan, trend_periods=np.nan) == "formation"
+    with pytest.raises(ValueError, match="give both"):
+        stage(**SETTLED, trend=0.1, trend_standard_error=0.01)
+    with pytest.raises(ValueError, match="trend_confidence"):
+        LifecycleRules(trend_confidence=1.0)
+
+
+def test_a_stricter_confidence_needs_a_larger_t() -> None:
+    rules = LifecycleRules(trend_confidence=0.95)  # t_0.975,2 = 4.30
+    assert stage(**SETTLED, trend=0.4, trend_standard_error=0.1, trend_periods=4, rules=rules) == "unclassified"
+    assert stage(**SETTLED, trend=0.5, trend_standard_error=0.1, trend_periods=4, rules=rules) == "formation"
 
 
 def test_lost_customer_patterns_follow_the_furthest_stage_reached() -> None:

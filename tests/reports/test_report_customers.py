@@ -22,11 +22,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from loyalty.cli import app
-from measure.lifecycle import Lifecycle, relationship_lifecycle, spend_trend
+from measure.lifecycle import Lifecycle, LifecycleRules, relationship_lifecycle
+from measure.loyalty_ladder import LoyaltyLadder, loyalty_ladder
 from measure.value_matrix import ValueMatrix, customer_value_matrix
 from reports import charts
 from reports.analysis import WaveAnalysis, analyse_wave
@@ -40,6 +42,7 @@ from surveys.importers.export_table import ExportColumn, ExportRow, ExportTable
 from surveys.storage.customer_records import load_customer_records
 from surveys.storage.engine import make_engine
 from surveys.storage.wave_data import load_wave
+from surveys.wave_inputs import ladder_inputs
 from tests.loyalty.quarterly_wave import SURVEY, WAVE, StoredWave, add_wave, customer_keys, make_stored_wave
 
 PERIODS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")  # 2026Q4 comes after the wave 2026Q3
@@ -49,6 +52,7 @@ MONTH = 365.25 / 12
 RESPONDENTS = 240
 WITHOUT_RECORDS = 30  # the last 30 respondents have no CRM records
 NO_KEYS_WAVE = "2026Q2"  # a wave imported without respondent keys
+EARLIER_WAVE = "2026Q1"  # a keyed earlier wave: the same customers answer again
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils are not installed")
 
@@ -99,12 +103,14 @@ class Customers:
     stored: StoredWave
     crm: pd.DataFrame
     analysis: WaveAnalysis
+    earlier: WaveAnalysis  # EARLIER_WAVE, with its records
 
 
 @pytest.fixture(scope="module")
 def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
     stored = make_stored_wave(tmp_path_factory.mktemp("customers") / "workspace", respondent_keys=True)
     add_wave(stored, NO_KEYS_WAVE)
+    add_wave(stored, EARLIER_WAVE, n=200, respondent_keys=True)
     crm = crm_rows()
     engine = make_engine(stored.database_url)
     try:
@@ -114,9 +120,16 @@ def customers(tmp_path_factory: pytest.TempPathFactory) -> Customers:
         with Session(engine) as session:
             loaded = load_wave(session, SURVEY, WAVE)
             records = load_customer_records(session, SURVEY, WAVE)
+            earlier = load_wave(session, SURVEY, EARLIER_WAVE)
+            earlier_records = load_customer_records(session, SURVEY, EARLIER_WAVE)
     finally:
         engine.dispose()
-    return Customers(stored, crm, analyse_wave(loaded, customers=records, include_flagged=True))
+    return Customers(
+        stored,
+        crm,
+        analyse_wave(loaded, customers=records, include_flagged=True),
+        analyse_wave(earlier, customers=earlier_records, include_flagged=True),
+    )
 
 
 def _percent_of_scale(values: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
@@ -138,9 +151,16 @@ def expected_inputs(customers: Customers) -> pd.DataFrame:
     bands = complete.loc[frame.index, "purchases_to_date"].map({1: 0.0, 2: 1.0, 3: 2.0, 4: 6.0})
     frame["transactions"] = np.fmax(by_customer["purchases"].sum().to_numpy(float), bands.to_numpy(float))
     frame["revenue"] = by_customer["revenue"].sum()
-    trend = spend_trend(spend.to_numpy(float))
+    # the trend and its standard error from each customer's own OLS fit (at least 3 periods), else the survey
+    fits = [
+        stats.linregress(np.flatnonzero(known), np.log1p(values[known])) if known.sum() >= 3 else None
+        for values in spend.to_numpy(float)
+        for known in [~np.isnan(values)]
+    ]
     survey_trend = np.sign(complete.loc[frame.index, "spending_trend"].to_numpy(float) - 3) * 0.1
-    frame["trend"] = np.where(np.isnan(trend), survey_trend, trend)
+    frame["trend"] = [fit.slope if fit else survey for fit, survey in zip(fits, survey_trend, strict=True)]
+    frame["trend_se"] = [fit.stderr if fit else np.nan for fit in fits]
+    frame["periods"] = spend.notna().sum(axis=1).to_numpy(float)
     trust_items = [str(c) for c in complete.columns if str(c).startswith("trust_")]
     trust = _percent_of_scale(complete.loc[frame.index, trust_items], 1, 5)
     satisfaction = _percent_of_scale(complete.loc[frame.index, ["sat_overall", "sat_expectations", "sat_ideal"]], 0, 10)
@@ -159,6 +179,8 @@ def expected_lifecycle(customers: Customers) -> Lifecycle:
         frame["tenure"],
         transactions=frame["transactions"],
         trend=frame["trend"],
+        trend_standard_error=frame["trend_se"],
+        trend_periods=frame["periods"],
         relationship_quality=frame["quality"],
         months_since_last_purchase=frame["recency"],
     )
@@ -189,6 +211,16 @@ def test_lifecycle_stages_equal_the_measure_on_the_stored_records(customers: Cus
     ]
     assert result.lifecycle.quality_threshold == pytest.approx(expected.quality_threshold, abs=1e-12)
     assert {row.stage for row in expected.distribution if row.count} >= {"exploration", "decline", "formation"}
+    # the data hold slopes beyond δ that noise explains: δ alone would place customers differently
+    frame = expected_inputs(customers)
+    delta_only = relationship_lifecycle(
+        frame["tenure"],
+        transactions=frame["transactions"],
+        trend=frame["trend"],
+        relationship_quality=frame["quality"],
+        months_since_last_purchase=frame["recency"],
+    )
+    assert delta_only.stages != expected.stages
 
 
 def test_the_value_matrix_equals_the_measure_on_the_stored_records(customers: Customers) -> None:
@@ -271,6 +303,10 @@ def test_the_rules_fire_on_the_stated_thresholds_and_the_methods_state_them(
     methods = next(section for section in context.sections if section.key == "methods").paragraphs
     assert sum(paragraph.startswith(phrases["formula_lifecycle"][:8]) for paragraph in methods) == 1
     assert any(f"{100 * DECLINE_SHARE:.1f}%" in paragraph for paragraph in methods)
+    rules = LifecycleRules()
+    formula = next(paragraph for paragraph in methods if paragraph.startswith(phrases["formula_lifecycle"][:8]))
+    assert f"{100 * rules.trend_confidence:g}%" in formula  # the t test's level …
+    assert f"{rules.trend_tolerance:g}" in formula  # … and δ are stated
 
 
 def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reason(
@@ -289,9 +325,8 @@ def test_a_wave_without_respondent_keys_or_records_leaves_both_out_with_the_reas
         f"survey {SURVEY}, wave {NO_KEYS_WAVE} has no respondent keys to link customer records by"
     )
     assert no_records.empty
-    unlinked = analyse_wave(
-        keyed, customers=no_records, include_flagged=True
-    )  # as if none of its respondents were in the CRM
+    # as if none of its respondents were in the CRM
+    unlinked = analyse_wave(keyed, customers=no_records, include_flagged=True)
     assert unlinked.lifecycle is None
     assert unlinked.value_matrix is None
     context = build_context(unlinked, [], language="en", organisation="", data_files=[], software={})
@@ -383,3 +418,134 @@ def test_the_command_reads_the_records_and_lists_the_crm_file_with_its_hash(
     page = target.read_text(encoding="utf-8")
     assert "<h2>Relationship lifecycle</h2>" in page
     assert "<td>crm.csv</td><td>crm-digest</td>" in page.replace("\n", "").replace(" ", "")
+
+
+def expected_ladder(customers: Customers) -> tuple[LoyaltyLadder, np.ndarray]:
+    """The ladder of every complete respondent with a purchase history: the CRM evidence of those with records
+    worked out here from the generated rows (periods up to the wave's), the survey's from `ladder_inputs` (stored
+    responses are in the order of the generated answers; their keys are pseudonymised). Also the 0–10 ratings of
+    the placed respondents, in the ladder's order."""
+    loaded = customers.analysis.wave
+    survey = ladder_inputs(loaded)
+    answers = customers.stored.answers
+    complete = answers[answers["status"] == "complete"].reset_index(drop=True)
+    crm = customers.crm[
+        (customers.crm["period"] <= WAVE) & customers.crm["customer_id"].isin(complete["respondent_key"])
+    ]
+    by_customer = crm.groupby("customer_id")
+    last_four = crm.pivot(index="customer_id", columns="period", values="purchases").reindex(columns=PERIODS[:-1])
+    band = complete["purchases_to_date"].map({1: 0.0, 2: 1.0, 3: 2.0, 4: 6.0})
+    key = complete["respondent_key"]
+    on_record = key.map(by_customer["purchases"].sum()).astype(float)
+    purchases = np.fmax(band.to_numpy(float), on_record.to_numpy(float))
+    last = key.map(by_customer["last_purchase"].max())
+    months = np.array([(AS_OF - date.fromisoformat(d)).days / MONTH if isinstance(d, str) else np.nan for d in last])
+    churned = key.map(by_customer["churned"].max()).map({"1": 1.0, "0": 0.0}).to_numpy(float)
+    periods = last_four.reindex(key.to_numpy()).to_numpy(float)
+    assert len(complete) == len(loaded.responses)
+    known = ~np.isnan(purchases)
+
+    def rows(series: pd.Series | None) -> np.ndarray | None:
+        return None if series is None else series.to_numpy(float)[known]
+
+    ladder = loyalty_ladder(
+        purchases[known],
+        months_since_last_purchase=months[known],
+        stopped_buying=churned[known],
+        period_purchases=periods[known],
+        recommend=rows(survey.recommend),
+        referrals=rows(survey.referrals),
+        share_of_wallet=rows(survey.share_of_wallet),
+        aware=rows(survey.aware),
+        has_need=rows(survey.has_need),
+        able_to_buy=rows(survey.able_to_buy),
+    )
+    return ladder, complete["recommend"].to_numpy(float)[known]
+
+
+def test_the_ladder_reads_the_crm_records_where_a_respondent_has_them(customers: Customers) -> None:
+    result = customers.analysis.ladder
+    assert result is not None
+    expected, _ = expected_ladder(customers)
+    assert [(row.stage, row.count) for row in result.ladder.distribution] == [
+        (row.stage, row.count) for row in expected.distribution
+    ]
+    counts = {row.stage: row.count for row in expected.distribution}
+    assert counts["lost"] > 0  # the churned flag and the lapse: impossible on this survey's answers alone
+    # (nobody is a client here: the generated shares of wallet stay below 0.6 and the survey has no coverage)
+    linked = customers.analysis.lifecycle
+    assert linked is not None
+    assert result.crm_linked == linked.n
+    assert result.crm_periods == PERIODS[:-1]  # the last four up to the wave; 2026Q4 is not read
+    assert result.as_of == AS_OF
+
+
+def test_the_ladder_text_says_which_evidence_it_used_and_gives_nps_by_stage(
+    customers: Customers, context: ReportContext
+) -> None:
+    result = customers.analysis.ladder
+    assert result is not None
+    expected, ratings = expected_ladder(customers)
+    section = next(section for section in context.sections if section.key == "customers")
+    phrases = PHRASES[context.language]
+    evidence = phrases["ladder_crm"].split("{")[0]
+    assert any(paragraph.startswith(evidence) for paragraph in section.paragraphs)
+    assert any(f"{result.n - result.crm_linked}" in p for p in section.paragraphs if p.startswith(evidence))
+    stages = np.array(expected.stages)
+    table = section.tables[0]
+    assert table.header[-1] == phrases["stage_nps"]
+    label = {"zh-Hans": "label_zh_hans", "zh-Hant": "label_zh_hant", "en": "label_en"}[context.language]
+    for row, stage in zip(table.rows, expected.distribution, strict=True):
+        assert row[0] == getattr(stage, label)
+        rated = ratings[(stages == stage.stage) & ~np.isnan(ratings)]
+        if len(rated) == 0:
+            assert row[-1] == "–"
+            continue
+        nps = 100 * (np.mean(rated >= 9) - np.mean(rated <= 6))
+        assert row[-1] == f"{nps:.1f}" + ("†" if len(rated) < 30 else "")
+
+
+def test_stage_transitions_and_value_class_stability_between_the_waves(customers: Customers) -> None:
+    now, then = customers.analysis, customers.earlier
+    assert now.ladder is not None
+    assert then.ladder is not None
+    before = pd.Series(then.ladder.crm_stages, index=then.ladder.crm_keys)
+    after = pd.Series(now.ladder.crm_stages, index=now.ladder.crm_keys)
+    both = before.index.intersection(after.index)
+    assert len(both) > 50  # the same customers answered both waves
+    crosstab = pd.crosstab(before[both], after[both])
+    context = build_context(now, [then], language="en", organisation="", data_files=[], software={})
+    section = next(section for section in context.sections if section.key == "customers")
+    table = section.tables[1]
+    assert table.caption == f"Stage transitions {EARLIER_WAVE} → {WAVE} (respondents)"
+    labels = {row.label_en: row.stage for row in now.ladder.ladder.distribution}
+    columns = [labels[name] for name in table.header[1:]]
+    for row in table.rows:
+        for stage, cell in zip(columns, row[1:], strict=True):
+            expected = (
+                crosstab.loc[labels[row[0]], stage] if labels[row[0]] in crosstab.index and stage in crosstab else 0
+            )
+            assert int(cell) == expected
+    stayed = float((before[both] == after[both]).mean())
+    moves = next(p for p in section.paragraphs if p.startswith("Movement"))
+    assert f"{len(both)} respondents answered both {EARLIER_WAVE} and {WAVE}" in moves
+    assert f"{100 * stayed:.1f}% stayed" in moves
+    assert "only 2 period(s)" in moves  # 2025Q4 and 2026Q1 on record then: nobody could be a client
+    # value classes: the same respondents by key, unclassified left out
+    assert now.value_matrix is not None
+    assert then.value_matrix is not None
+    classes = [
+        pd.Series(m.matrix.classes, index=m.inputs.customers["respondent"].astype(str).to_numpy())
+        for m in (then.value_matrix, now.value_matrix)
+    ]
+    classes = [c[c != "unclassified"] for c in classes]
+    linked = classes[0].index.intersection(classes[1].index)
+    same = float((classes[0][linked] == classes[1][linked]).mean())
+    key = classes[0][linked] == "key"
+    kept = float((classes[1][linked][key] == "key").mean())
+    part = _part(context, "value_matrix")
+    assert part.paragraphs[-1] == (
+        f"Class stability: {len(linked)} customers are classed in both {EARLIER_WAVE} and {WAVE}; "
+        f"{100 * same:.1f}% kept their value class, and {100 * kept:.1f}% of the {EARLIER_WAVE} key customers "
+        "are still key."
+    )

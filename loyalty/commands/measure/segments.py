@@ -288,6 +288,13 @@ def lifecycle(
         typer.Option("--exploration-transactions", help="Exploration with at most this many transactions."),
     ] = 2,
     trend_tolerance: Annotated[float, typer.Option("--trend-tolerance", help="δ: a trend within ±δ is flat.")] = 0.05,
+    trend_confidence: Annotated[
+        float,
+        typer.Option(
+            "--trend-confidence",
+            help="A trend fitted from --spend-columns rises or falls only if its t test rejects 0 at this level.",
+        ),
+    ] = 0.90,
     stability_months: Annotated[
         float, typer.Option("--stability-months", help="T2: stability needs this tenure.")
     ] = 12.0,
@@ -320,7 +327,9 @@ def lifecycle(
     Rules, top-down: exploration (tenure < 6 months or ≤ 2 transactions); decline (trend < −δ,
     intention "less", no purchase for 12 months, or relationship quality down ≥ 0.5 SD); formation
     (trend > δ, or intention "more" with quality rising); stability (flat trend, quality ≥ median,
-    tenure ≥ 12 months); anything else is "unclassified" and counted.
+    tenure ≥ 12 months); anything else is "unclassified" and counted. A trend fitted from
+    --spend-columns (at least 3 periods) rises or falls only when, beyond ±δ, its t test also tells it
+    from zero at --trend-confidence: quarter-to-quarter noise alone moves a slope past δ.
 
     With --wave-column and --customer-column: the transition matrix between the last two waves, last
     wave's quality as --previous-quality-column, and for lost customers (in decline at their latest
@@ -339,8 +348,8 @@ def lifecycle(
         LifecycleRules,
         lost_customer_patterns,
         relationship_lifecycle,
+        spend_trend_fit,
     )
-    from measure.lifecycle import spend_trend as fitted_trend
 
     frame, source, measured = _rows(ctx, data, survey, wave, include_incomplete, include_flagged, wave_column, waves)
     spends = [name.strip() for name in spend_columns.split(",")] if spend_columns else []
@@ -382,27 +391,28 @@ def lifecycle(
     numbers = numeric_columns(frame, numeric, source)
     intention = _intentions(frame, intention_column) if intention_column else None
     lost_flags = yes_no_column(frame, lost_column) if lost_column else None
-    with input_error_from(source):
-        trend = (
-            numbers[trend_column].to_numpy()
-            if trend_column
-            else fitted_trend(numbers[spends].to_numpy())
-            if spends
-            else None
-        )
+    trend: Any = numbers[trend_column].to_numpy() if trend_column else None
+    trend_error: Any = None
+    trend_periods: Any = None
+    if spends:
+        with input_error_from(source):
+            fit = spend_trend_fit(numbers[spends].to_numpy())
+        trend, trend_error, trend_periods = np.array(fit.slopes), np.array(fit.standard_errors), np.array(fit.periods)
     previous_quality: Any = numbers[previous_quality_column] if previous_quality_column else None
     if previous_quality is None and quality_column and wave_column and customer_column:
         previous_quality = _previous_wave_values(frame, numbers[quality_column], customer_column, wave_column)
-    rules = LifecycleRules(
-        exploration_max_months=exploration_months,
-        exploration_max_transactions=exploration_transactions,
-        trend_tolerance=trend_tolerance,
-        stability_min_months=stability_months,
-        stability_min_quality=stability_min_quality,
-        lapse_months=lapse_months,
-        quality_drop_sd=quality_drop_sd,
-        early_stability_max_periods=early_stability_periods,
-    )
+    with input_error_from(source):
+        rules = LifecycleRules(
+            exploration_max_months=exploration_months,
+            exploration_max_transactions=exploration_transactions,
+            trend_tolerance=trend_tolerance,
+            trend_confidence=trend_confidence,
+            stability_min_months=stability_months,
+            stability_min_quality=stability_min_quality,
+            lapse_months=lapse_months,
+            quality_drop_sd=quality_drop_sd,
+            early_stability_max_periods=early_stability_periods,
+        )
 
     def classify(rows: np.ndarray) -> Any:
         def pick(values: Any) -> Any:
@@ -414,6 +424,8 @@ def lifecycle(
             numbers[tenure_column][rows].to_numpy(),
             transactions=pick(numbers[transactions_column] if transactions_column else None),
             trend=pick(trend),
+            trend_standard_error=pick(trend_error),
+            trend_periods=pick(trend_periods),
             intention=pick(intention),
             relationship_quality=pick(numbers[quality_column] if quality_column else None),
             previous_relationship_quality=pick(previous_quality),
