@@ -539,12 +539,20 @@ def _value_matrix(inputs: CustomerInputs) -> ValueMatrixResult:
     )
 
 
+#: Rated constructs whose items are not reflective indicators of one trait: the importance of different
+#: attributes need not correlate (a customer may value price and not speed), so an alpha of them would be read
+#: as a scale's quality when it only measures how alike the attributes are. Stated in the section.
+NOT_A_SCALE = frozenset({str(Construct.ATTRIBUTE_IMPORTANCE)})
+
+
 def _reliability(wave: WaveData) -> tuple[ReliabilityRow, ...]:
     from measure.reliability import scale_reliability
     from surveys.wave_inputs import constructs_with_items, rated_items
 
     rows = []
     for name in constructs_with_items(wave, 3):
+        if name in NOT_A_SCALE:
+            continue
         items = rated_items(wave, _construct(name), "reliability")
         try:
             bounds = items.common_scale("reversing items") if items.reversed_codes else None

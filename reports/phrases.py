@@ -223,7 +223,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "items": "题项数",
         "alpha": "Cronbach's α",
         "omega": "McDonald's ω",
-        "reliability_reading": "α 达到 0.70 即可满足群体比较的要求；题项数与置信区间见下表。",
+        "reliability_reading": "α 达到 0.70 即可满足群体比较的要求；题项数与置信区间见下表。属性重要性评分不是测量同一特质的量表（不同属性的重要性不必相关），因此不计算其信度。",
         "recommendations": "建议",
         "evidence": "依据：“{section}”一节。",
         "no_recommendation": "本期没有适用的建议规则。",
@@ -492,7 +492,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "items": "題項數",
         "alpha": "Cronbach's α",
         "omega": "McDonald's ω",
-        "reliability_reading": "α 達到 0.70 即可滿足群體比較的要求；題項數與置信區間見下表。",
+        "reliability_reading": "α 達到 0.70 即可滿足群體比較的要求；題項數與置信區間見下表。屬性重要性評分不是測量同一特質的量表（不同屬性的重要性不必相關），因此不計算其信度。",
         "recommendations": "建議",
         "evidence": "依據：“{section}”一節。",
         "no_recommendation": "本期没有適用的建議規則。",
@@ -787,7 +787,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "items": "Items",
         "alpha": "Cronbach's α",
         "omega": "McDonald's ω",
-        "reliability_reading": "α of 0.70 or more is adequate for group comparisons; items and intervals below.",
+        "reliability_reading": (
+            "α of 0.70 or more is adequate for group comparisons; items and intervals below. Importance ratings "
+            "of the attributes are not a scale of one trait (the importance of different attributes need not "
+            "correlate), so no reliability is computed for them."
+        ),
         "recommendations": "Recommendations",
         "evidence": "Evidence: section “{section}”.",
         "no_recommendation": "None of the recommendation rules applies to this wave.",

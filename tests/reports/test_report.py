@@ -268,6 +268,15 @@ def test_the_command_refuses_an_unknown_language(waves: Waves, tmp_path: Path) -
     assert "'fr' is not one of zh-Hans, zh-Hant, en" in result.output
 
 
+def test_scale_quality_covers_the_rated_scales_but_not_the_importance_ratings(waves: Waves) -> None:
+    codebook = waves.current.wave.codebook
+    importance = [v for v in codebook if v.construct == Construct.ATTRIBUTE_IMPORTANCE and v.kind == "scale"]
+    assert len(importance) >= 3, "the questionnaire rates the importance of several attributes"
+    constructs = {row.construct for row in waves.current.reliability}
+    assert str(Construct.ATTRIBUTE_SATISFACTION) in constructs
+    assert str(Construct.ATTRIBUTE_IMPORTANCE) not in constructs
+
+
 def test_the_ladder_reads_purchase_bands_by_their_lower_bound(waves: Waves) -> None:
     ladder = waves.current.ladder
     assert ladder is not None
