@@ -11,12 +11,16 @@ reason codes.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from surveys.problems import InputError
+from surveys.wave_inputs import rows_kept
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from measure.response_quality import ResponseQuality
     from surveys.storage.wave_data import WaveData
 
@@ -44,10 +48,27 @@ class FlaggedFilter:
             return f"not screened for response quality ({self.not_screened})"
         if not self.flagged:
             return "no response flagged by the quality screening"
-        reasons = ", ".join(f"{reason} {count}" for reason, count in self.by_reason.items())
-        if self.excluded:
-            return f"{self.excluded} flagged responses left out ({reasons}); --include-flagged keeps them"
-        return f"{self.flagged} flagged responses kept (--include-flagged; {reasons})"
+        return flagged_line(self.flagged, self.excluded, self.by_reason)
+
+
+def flagged_line(flagged: int, excluded: int, by_reason: Mapping[str, int]) -> str:
+    """How many flagged responses were left out (or kept) and why: the one wording of every command, for a
+    stored wave's screening and for a data file's quality_reasons column alike."""
+    reasons = ", ".join(f"{reason} {count}" for reason, count in by_reason.items())
+    if excluded:
+        return f"{excluded} flagged responses left out ({reasons}); --include-flagged keeps them"
+    return f"{flagged} flagged responses kept (--include-flagged; {reasons})"
+
+
+def screening_frame(wave: WaveData, numeric: Iterable[str]) -> pd.DataFrame:
+    """The wave's responses as the screen reads them: submission times as seconds since the first (no time
+    zones to read), and the `numeric` columns (grid items, attention checks) as floats."""
+    frame = wave.responses.copy()
+    submitted = frame["submitted_at"]
+    frame["submitted_at"] = (submitted - submitted.min()).dt.total_seconds()
+    for column in numeric:
+        frame[column] = frame[column].astype("Float64").astype(float)
+    return frame
 
 
 def screen_wave(wave: WaveData) -> ResponseQuality:
@@ -58,11 +79,7 @@ def screen_wave(wave: WaveData) -> ResponseQuality:
 
     found = grids(wave)
     checks = attention_checks(wave)
-    frame = wave.responses.copy()
-    submitted = frame["submitted_at"]
-    frame["submitted_at"] = (submitted - submitted.min()).dt.total_seconds()  # seconds: no time zones to read
-    for column in [*(c for codes in found.values() for c in codes), *checks]:
-        frame[column] = frame[column].astype("Float64").astype(float)
+    frame = screening_frame(wave, [*(c for codes in found.values() for c in codes), *checks])
     durations = frame["duration_seconds"].astype("Float64").astype(float).to_numpy()
     return screen_responses(
         frame,
@@ -89,13 +106,7 @@ def without_flagged(
     counts = FlaggedFilter(sum(flagged), 0 if include_flagged else sum(flagged), dict(sorted(by_reason.items())))
     if include_flagged or not counts.flagged:
         return wave, counts
-    keep = [not flag for flag in flagged]
-    kept = replace(
-        wave,
-        responses=wave.responses[keep].reset_index(drop=True),
-        missing=wave.missing[keep].reset_index(drop=True),
-    )
-    return kept, counts
+    return rows_kept(wave, [not flag for flag in flagged]), counts
 
 
 def screened(wave: WaveData, include_flagged: bool = False) -> tuple[WaveData, FlaggedFilter]:

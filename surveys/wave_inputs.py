@@ -20,6 +20,7 @@ from surveys.questionnaire import Construct, Direction, Rating, SingleChoice
 from surveys.storage.wave_data import RESPONSE_COLUMNS, WaveData
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 COMPLETE = "complete"
@@ -49,18 +50,23 @@ class StatusFilter:
         return {"used": self.used, "used_by_status": self.used_by_status, "excluded_by_status": self.excluded}
 
 
+def rows_kept(wave: WaveData, keep: Sequence[bool] | np.ndarray) -> WaveData:
+    """The wave with only the responses where `keep` is true (answers and missing reasons alike), renumbered
+    from 0."""
+    return replace(
+        wave,
+        responses=wave.responses[keep].reset_index(drop=True),
+        missing=wave.missing[keep].reset_index(drop=True),
+    )
+
+
 def complete_responses(wave: WaveData, include_incomplete: bool = False) -> tuple[WaveData, StatusFilter]:
     """The wave with only its complete responses (all of them with `include_incomplete`), and the counts."""
     statuses = wave.responses["status"].astype(str)
     keep = (statuses == COMPLETE) | include_incomplete
     excluded = statuses[~keep].value_counts().sort_index()
     used = statuses[keep].value_counts().sort_index()
-    kept = replace(
-        wave,
-        responses=wave.responses[keep.to_numpy()].reset_index(drop=True),
-        missing=wave.missing[keep.to_numpy()].reset_index(drop=True),
-    )
-    return kept, StatusFilter(
+    return rows_kept(wave, keep.to_numpy()), StatusFilter(
         int(keep.sum()),
         {str(name): int(count) for name, count in excluded.items()},
         {str(name): int(count) for name, count in used.items()},

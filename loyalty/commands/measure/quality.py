@@ -202,6 +202,7 @@ def _wave_screening(
     measured: MeasuredWave, grid: list[str] | None, attention: list[str] | None, pairs: list[tuple[str, str]]
 ) -> tuple[dict[str, list[str]], dict[str, Any], tuple[float, float] | None, pd.DataFrame]:
     """Grids, attention checks, the reversed pairs' scale and the answers (as numbers) of a stored wave."""
+    from reports.screening import screening_frame
     from surveys.wave_inputs import attention_checks, grids, named_items
 
     wave = measured.data
@@ -219,12 +220,7 @@ def _wave_screening(
     bounds = None
     if pairs:
         bounds = named_items(wave, [c for p in pairs for c in p], "--reversed").common_scale("reversed pairs")
-    frame = measured.frame.copy()
-    submitted = frame["submitted_at"]
-    frame["submitted_at"] = (submitted - submitted.min()).dt.total_seconds()  # seconds: no time zones to read
-    for column in [*items, *checks]:
-        frame[column] = frame[column].astype("Float64").astype(float)
-    return found_grids, checks, bounds, frame
+    return found_grids, checks, bounds, screening_frame(wave, [*items, *checks])
 
 
 def without_flagged(frame: pd.DataFrame, include_flagged: bool) -> tuple[pd.DataFrame, dict[str, Any] | None]:
@@ -250,10 +246,9 @@ def without_flagged(frame: pd.DataFrame, include_flagged: bool) -> tuple[pd.Data
 
 def describe_flagged(flagged: dict[str, Any]) -> str:
     """One line for the readable output: how many flagged responses were left out (or kept), and why."""
-    reasons = ", ".join(f"{reason} {count}" for reason, count in flagged["by_reason"].items())
-    if flagged["excluded"]:
-        return f"{flagged['excluded']} flagged responses left out ({reasons}); --include-flagged keeps them"
-    return f"{flagged['flagged']} flagged responses kept (--include-flagged; {reasons})"
+    from reports.screening import flagged_line
+
+    return flagged_line(flagged["flagged"], flagged["excluded"], flagged["by_reason"])
 
 
 def _list(text: str) -> list[str]:
